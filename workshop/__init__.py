@@ -1,0 +1,31 @@
+"""Safe Online Workshop: a Flask app for school sessions on staying safe online."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import i18n, render
+from .content import Content, load_content
+from .settings import defaults
+
+
+def create_app(config: dict[str, Any] | None = None, content: Content | None = None) -> Flask:
+    """Build the app; content is loaded once here and raises ContentError if broken."""
+    app = Flask(__name__)
+    app.config.from_mapping(defaults())
+    app.config.from_prefixed_env("WORKSHOP")
+    app.config.from_mapping(config or {})
+    app.extensions["workshop.content"] = content or load_content(
+        Path(app.config["CONTENT_DIR"]), app.config["DIRECTORY_FILE"]
+    )
+    i18n.init_app(app)
+    render.init_app(app)
+
+    from . import presenter, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(presenter.bp)
+    return app

@@ -1,0 +1,100 @@
+"""The `workshop` command: each subcommand parses options and calls one function."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import create_app
+from .content import ContentError
+from .offline import FreezeError, freeze
+from .serve import PortInUse, lan_address, make_server, terminal_qr
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--content", "content_dir", type=click.Path(file_okay=False, exists=True),
+              help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ "
+                   "(default: the built-in content).")
+@click.pass_context
+def main(ctx: click.Context, content_dir: str | None) -> None:
+    """Safe Online Workshop: school sessions on staying safe online, with or without a network."""
+    config = {}
+    if content_dir:
+        config["CONTENT_DIR"] = str(Path(content_dir).resolve())
+    ctx.obj = config
+
+
+def build_app(config: dict, **extra):
+    """The app on checked content, or the list of problems and exit status 1."""
+    try:
+        return create_app({**config, **extra})
+    except ContentError as error:
+        report_problems(error)
+        sys.exit(1)
+
+
+def report_problems(error: ContentError) -> None:
+    count = len(error.problems)
+    click.echo(f"The content has {count} problem{'s' if count != 1 else ''}:", err=True)
+    for problem in error.problems:
+        click.echo(f"  {problem}", err=True)
+
+
+@main.command()
+@click.pass_obj
+def check(config: dict) -> None:
+    """Check every content file and list each problem with its file and field."""
+    app = build_app(config)
+    content = app.extensions["workshop.content"]
+    click.echo(f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
+               f"scenarios: {len(content.scenarios)}, "
+               f"help services: {len(content.directory.services)}.")
+
+
+@main.command()
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--lan", is_flag=True,
+              help="Listen on the local network so pupils' devices can open the workshop.")
+@click.pass_obj
+def serve(config: dict, port: int, lan: bool) -> None:
+    """Start the workshop on this computer (add --lan for pupils' devices)."""
+    host = "0.0.0.0" if lan else "127.0.0.1"
+    app = build_app(config)
+    try:
+        server = make_server(app, host, port)
+    except PortInUse as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    port = server.effective_port
+    local = f"http://127.0.0.1:{port}"
+    click.echo("Safe Online Workshop is running.")
+    click.echo(f"  Presenter:  {local}/presenter/")
+    click.echo(f"  Open:       {local}/")
+    if lan:
+        lan_url = f"http://{lan_address()}:{port}/"
+        app.config["LAN_URL"] = lan_url
+        click.echo(f"  Pupils open {lan_url} (same network), or scan:")
+        click.echo(terminal_qr(lan_url))
+    click.echo("Press Ctrl+C to stop.", nl=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+@main.command("freeze")
+@click.argument("destination", default="offline", type=click.Path(file_okay=False))
+@click.pass_obj
+def freeze_command(config: dict, destination: str) -> None:
+    """Write the offline copy (every public page, every language) to DESTINATION and a zip."""
+    app = build_app(config)
+    try:
+        copy = freeze(app, Path(destination))
+    except FreezeError as error:
+        click.echo(f"The offline copy is broken:\n{error}", err=True)
+        sys.exit(1)
+    click.echo(f"Wrote {copy.pages} pages to {copy.folder} ({copy.size_bytes / 1e6:.1f} MB) "
+               f"and {copy.archive}.")
+    click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")

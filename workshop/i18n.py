@@ -1,0 +1,67 @@
+"""Languages: the locale comes from the URL's first segment, never from state left on `g`."""
+
+from __future__ import annotations
+
+from babel import Locale
+from flask import Flask, current_app, request
+from flask_babel import Babel, Domain, get_locale, refresh
+
+
+def init_app(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
+    Babel(app, locale_selector=select_locale)
+    app.extensions["workshop.content_domain"] = Domain(
+        translation_directories=app.config["TRANSLATIONS_DIR"], domain="content"
+    )
+    # Frozen-Flask renders every page in one app context: Babel's cached locale on `g`
+    # would leak from one page into the next unless it is dropped before each request.
+    app.before_request(refresh)
+    app.jinja_env.filters["tr"] = translate_content
+    app.context_processor(
+        lambda: {"lang": current_language(), "languages": languages(), "view_args_in": view_args_in,
+                 "language_name": language_name}
+    )
+
+
+def languages() -> list[str]:
+    return list(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    """The language in the URL, else the browser's best match, else the first configured."""
+    lang = (request.view_args or {}).get("lang") if request else None
+    if lang in languages():
+        return lang
+    return best_language()
+
+
+def best_language() -> str:
+    return request.accept_languages.best_match(languages()) or languages()[0]
+
+
+def current_language() -> str:
+    return str(get_locale() or languages()[0])
+
+
+def translate_content(text: str) -> str:
+    """Content words go through their own catalog; a missing entry shows the English source."""
+    if not text:
+        return ""
+    return current_app.extensions["workshop.content_domain"].gettext(text)
+
+
+def is_language(lang: str) -> bool:
+    return lang in languages()
+
+
+
+
+def view_args_in(lang: str) -> dict:
+    """This page's URL arguments with another language: the switcher keeps you in place."""
+    return {**(request.view_args or {}), "lang": lang}
+
+
+def language_name(lang: str) -> str:
+    """A language's name in that language, as its speakers look for it in a chooser."""
+    return Locale.parse(lang).get_display_name(lang).capitalize()

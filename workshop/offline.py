@@ -1,0 +1,139 @@
+"""The offline copy: the public pages frozen to static files that work from a USB stick.
+
+Frozen-Flask writes the pages; this module says which pages exist (every language is named
+explicitly, never taken from `g`), then checks the output itself, because a broken link in a
+copy a teacher opens from `file://` fails silently in front of a class.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import Flask
+from flask_frozen import Freezer
+
+from .content import Content
+
+# Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
+OUTSIDE_SCHEMES = ("tel:", "mailto:", "http://", "https://")
+
+
+class FreezeError(Exception):
+    """The frozen copy is broken; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class FrozenCopy:
+    folder: Path
+    archive: Path
+    pages: int
+    size_bytes: int
+
+
+def public_pages(content: Content, languages: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every public page in every language, as (endpoint, arguments)."""
+    yield "public.index", {}
+    for lang in languages:
+        yield "public.home", {"lang": lang}
+        yield "public.help", {"lang": lang}
+        yield "public.guide", {"lang": lang}
+        for module in content.modules:
+            yield "public.module", {"lang": lang, "module_id": module.id}
+            for band in module.age_bands:
+                yield "public.slides", {"lang": lang, "module_id": module.id, "band": band}
+                yield "public.speaker", {"lang": lang, "module_id": module.id, "band": band}
+        for quiz_id in content.quizzes:
+            yield "public.quiz", {"lang": lang, "quiz_id": quiz_id}
+        for scenario in content.scenarios.values():
+            yield from _scenario_pages(lang, scenario)
+
+
+def _scenario_pages(lang, scenario):
+    yield "public.scenario_step", {"lang": lang, "scenario_id": scenario.id}
+    for step in scenario.steps:
+        args = {"lang": lang, "scenario_id": scenario.id, "step_id": step.id}
+        yield "public.scenario_step", args
+        for choice in step.choices:
+            yield "public.scenario_choice", {**args, "choice_id": choice.id}
+
+
+def freeze(app: Flask, destination: Path) -> FrozenCopy:
+    """Write the offline copy and its zip; raise FreezeError if the result does not work."""
+    destination = Path(destination).resolve()
+    app.config.update(FREEZING=True, FREEZER_DESTINATION=str(destination),
+                      FREEZER_RELATIVE_URLS=True, FREEZER_REMOVE_EXTRA_FILES=True)
+    freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
+    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    freezer.register_generator(lambda: public_pages(content, languages))
+    with warnings.catch_warnings():
+        # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
+        warnings.simplefilter("ignore")
+        urls = freezer.freeze()
+    problems = check_copy(destination, languages)
+    if problems:
+        raise FreezeError("\n".join(problems))
+    archive = Path(shutil.make_archive(str(destination), "zip", destination.parent,
+                                       destination.name))
+    size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
+    return FrozenCopy(destination, archive, len(urls), size)
+
+
+class _PageLinks(HTMLParser):
+    """Collects a page's `lang` and every address it links to or loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang, self.links, self.loads = "", [], []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "html":
+            self.lang = found.get("lang") or ""
+        if tag in ("a", "area") and found.get("href"):
+            self.links.append(found["href"])
+        elif tag == "link" and found.get("href"):
+            self.loads.append(found["href"])
+        for name in ("src", "poster"):
+            if found.get(name):
+                self.loads.append(found[name])
+
+
+def check_copy(folder: Path, languages: list[str]) -> list[str]:
+    """Every internal link and asset resolves to a file; every page is in its path's language."""
+    problems = []
+    if not (folder / "index.html").is_file():
+        problems.append("index.html: missing")
+    for page in sorted(folder.rglob("*.html")):
+        rel = page.relative_to(folder).as_posix()
+        parser = _PageLinks()
+        parser.feed(page.read_text(encoding="utf-8"))
+        top = rel.split("/")[0]
+        if top in languages and parser.lang != top:
+            problems.append(f"{rel}: page language is '{parser.lang}', its path says '{top}'")
+        for address in parser.loads:
+            if address.startswith(OUTSIDE_SCHEMES) or address.startswith("//"):
+                problems.append(f"{rel}: loads {address} from outside the copy")
+        for address in parser.links + parser.loads:
+            problem = _broken(page, address)
+            if problem:
+                problems.append(f"{rel}: {problem}")
+    return problems
+
+
+def _broken(page: Path, address: str) -> str:
+    if address.startswith(OUTSIDE_SCHEMES) or address.startswith(("#", "data:", "//")):
+        return ""
+    path = unquote(urlsplit(address).path)
+    if path.startswith("/"):
+        return f"link {address} is absolute and breaks when opened from a folder"
+    target = (page.parent / path).resolve()
+    if not target.is_file():
+        return f"link {address} leads to no file"
+    return ""

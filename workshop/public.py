@@ -1,0 +1,108 @@
+"""What anyone may open, and what the offline copy freezes: modules, slides, self-paced
+quizzes and scenarios, the help directory and the facilitator guide."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+
+from .content import Content
+from .deck import bands_using, build_deck
+from .i18n import best_language, is_language
+
+bp = Blueprint("public", __name__)
+
+
+def content() -> Content:
+    return current_app.extensions["workshop.content"]
+
+
+def found(value):
+    """The looked-up thing, or a plain 404 for an unknown id."""
+    if value is None:
+        abort(404)
+    return value
+
+
+@bp.app_context_processor
+def help_directory():
+    return {"directory": content().directory}
+
+
+@bp.url_value_preprocessor
+def check_language(endpoint, values):
+    if values and "lang" in values and not is_language(values["lang"]):
+        abort(404)
+
+
+@bp.route("/")
+def index():
+    """The live app sends a browser to its language; the offline copy lets the reader choose."""
+    if current_app.config["FREEZING"]:
+        return render_template("public/languages.html")
+    return redirect(url_for("public.home", lang=best_language()))
+
+
+@bp.route("/<lang>/")
+def home(lang):
+    return render_template("public/home.html", modules=content().modules)
+
+
+@bp.route("/<lang>/modules/<module_id>/")
+def module(lang, module_id):
+    module = found(content().modules_by_id.get(module_id))
+    return render_template("public/module.html", module=module, content=content())
+
+
+def _deck(module_id, band):
+    module = found(content().modules_by_id.get(module_id))
+    if band not in module.age_bands:
+        abort(404)
+    return module, build_deck(content(), module, band)
+
+
+@bp.route("/<lang>/modules/<module_id>/<band>/slides/")
+def slides(lang, module_id, band):
+    module, deck = _deck(module_id, band)
+    return render_template("public/slides.html", module=module, band=band, deck=deck)
+
+
+@bp.route("/<lang>/modules/<module_id>/<band>/speaker/")
+def speaker(lang, module_id, band):
+    module, deck = _deck(module_id, band)
+    return render_template("public/speaker.html", module=module, band=band, deck=deck)
+
+
+@bp.route("/<lang>/quizzes/<quiz_id>/")
+def quiz(lang, quiz_id):
+    quiz = found(content().quizzes.get(quiz_id))
+    bands = bands_using(content().modules, "quiz", quiz_id)
+    return render_template("public/quiz.html", quiz=quiz, bands=bands)
+
+
+@bp.route("/<lang>/scenarios/<scenario_id>/", defaults={"step_id": None})
+@bp.route("/<lang>/scenarios/<scenario_id>/<step_id>/")
+def scenario_step(lang, scenario_id, step_id):
+    scenario = found(content().scenarios.get(scenario_id))
+    step = found(scenario.steps_by_id.get(step_id or scenario.start))
+    bands = bands_using(content().modules, "scenario", scenario_id)
+    return render_template("public/scenario_step.html", scenario=scenario, step=step,
+                           bands=bands, first=step.id == scenario.start)
+
+
+@bp.route("/<lang>/scenarios/<scenario_id>/<step_id>/<choice_id>/")
+def scenario_choice(lang, scenario_id, step_id, choice_id):
+    scenario = found(content().scenarios.get(scenario_id))
+    step = found(scenario.steps_by_id.get(step_id))
+    choice = found(step.choice(choice_id))
+    return render_template("public/scenario_choice.html", scenario=scenario, step=step,
+                           choice=choice)
+
+
+@bp.route("/<lang>/help/")
+def help(lang):
+    return render_template("public/help.html", directory=content().directory)
+
+
+@bp.route("/<lang>/guide/")
+def guide(lang):
+    return render_template("public/guide.html", guide=content().guide)

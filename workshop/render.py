@@ -1,0 +1,51 @@
+"""Template helpers: Markdown with raw HTML switched off, and opening hours for reading."""
+
+from __future__ import annotations
+
+import json
+from datetime import time
+
+from babel.dates import get_day_names
+from flask import Flask
+from flask_babel import format_time, get_locale
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .content.model import WEEKDAYS, OpeningHours, Service
+
+# "commonmark" with html off: content can format text but never inject markup or script.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["md"] = markdown
+    app.jinja_env.filters["hours_json"] = hours_json
+    app.jinja_env.globals["weekly_hours"] = weekly_hours
+
+
+def markdown(text: str) -> Markup:
+    return Markup(_markdown.render(text or ""))
+
+
+def weekly_hours(service: Service) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """(day name, [(opens, closes, runs past midnight)]) for each weekday, in the page's locale."""
+    names = get_day_names("wide", locale=get_locale())
+    by_day = {day.weekday: day for day in service.hours}
+    return [(names[index], _spans(by_day.get(weekday))) for index, weekday in enumerate(WEEKDAYS)]
+
+
+def _spans(day: OpeningHours | None) -> list[tuple[str, str, bool]]:
+    if day is None:
+        return []
+    return [(_clock(opens), _clock(closes), closes <= opens) for opens, closes in day.spans]
+
+
+def _clock(hhmm: str) -> str:
+    hours, minutes = (int(part) for part in hhmm.split(":"))
+    # 24-hour clock in every language: it is what Luxembourg's services and schools use.
+    return format_time(time(hours, minutes), "HH:mm")
+
+
+def hours_json(service: Service) -> str:
+    """The week's opening times for the browser's open-now badge: {"mon": [["17:00","22:00"]]}."""
+    return json.dumps({day.weekday: [list(span) for span in day.spans] for day in service.hours})

@@ -1,0 +1,49 @@
+"""Running the workshop on the presenter's laptop with waitress, a real WSGI server."""
+
+from __future__ import annotations
+
+import socket
+
+import segno
+from flask import Flask
+from waitress import create_server
+
+# A class of pupils polling at once needs more than waitress's 4 threads and 100 connections.
+THREADS = 16
+CONNECTION_LIMIT = 1000
+
+
+class PortInUse(Exception):
+    pass
+
+
+def lan_address() -> str:
+    """This computer's address on the local network, as other devices reach it.
+
+    Connecting a UDP socket sends no packet: it only asks the system which interface
+    it would use, so this works on a classroom network with no internet.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, never contacted
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostbyname(socket.gethostname())
+
+
+def make_server(app: Flask, host: str, port: int):
+    try:
+        return create_server(app, host=host, port=port, threads=THREADS,
+                             connection_limit=CONNECTION_LIMIT, ident="workshop")
+    except OSError as error:
+        raise PortInUse(f"Port {port} is already in use (is the workshop already running?). "
+                        f"Choose another with --port, for example --port {port + 1}.") from error
+
+
+def terminal_qr(url: str) -> str:
+    """The address as a QR code drawn with characters, for pupils to scan off the screen."""
+    import io
+
+    buffer = io.StringIO()
+    segno.make(url, error="m").terminal(out=buffer, compact=True)
+    return buffer.getvalue()
