@@ -82,7 +82,8 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
     archive = Path(shutil.make_archive(str(destination), "zip", destination.parent,
                                        destination.name))
     size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
-    return FrozenCopy(destination, archive, len(urls), size)
+    pages = [url for url in urls if not url.startswith("/static/")]
+    return FrozenCopy(destination, archive, len(pages), size)
 
 
 class _PageLinks(HTMLParser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import socket
 
 import segno
@@ -32,18 +33,21 @@ def lan_address() -> str:
 
 
 def make_server(app: Flask, host: str, port: int):
-    try:
-        return create_server(app, host=host, port=port, threads=THREADS,
-                             connection_limit=CONNECTION_LIMIT, ident="workshop")
-    except OSError as error:
-        raise PortInUse(f"Port {port} is already in use (is the workshop already running?). "
-                        f"Choose another with --port, for example --port {port + 1}.") from error
+    """A waitress server bound to host and port, or PortInUse with what to do about it."""
+    # Try the port with a socket of our own first: waitress leaves its socket open on failure.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as trial:
+        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+        try:
+            trial.bind((host, port))
+        except OSError as error:
+            raise PortInUse(f"Port {port} is already in use (is the workshop already running?). "
+                            f"Choose another with --port, for example --port {port + 1}.") from error
+    return create_server(app, host=host, port=port, threads=THREADS,
+                         connection_limit=CONNECTION_LIMIT, ident="workshop")
 
 
 def terminal_qr(url: str) -> str:
     """The address as a QR code drawn with characters, for pupils to scan off the screen."""
-    import io
-
     buffer = io.StringIO()
     segno.make(url, error="m").terminal(out=buffer, compact=True)
     return buffer.getvalue()

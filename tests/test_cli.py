@@ -1,0 +1,103 @@
+"""The `workshop` command: check, serve and freeze, as a presenter or author runs them."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from content_tree import DIRECTORY_FILE, TINY, write_tree
+from workshop.cli import main
+
+
+@pytest.fixture
+def run(tiny_root):
+    """Run `workshop --content <tiny tree> ARGS` in-process."""
+    def invoke(*args, root=tiny_root):
+        runner = CliRunner()
+        return runner.invoke(main, ["--content", str(root), *args],
+                             env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE})
+    return invoke
+
+
+@pytest.fixture
+def broken_root(tmp_path):
+    files = {**TINY, "slides/tiny/forgotten.md": TINY["slides/tiny/law.md"]}
+    files["quizzes/tiny-quiz.toml"] = files["quizzes/tiny-quiz.toml"].replace('kind = "single"', 'kind = "essay"')
+    return write_tree(tmp_path / "broken", files)
+
+
+def test_check_passes_on_good_content(run):
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "Content OK. Modules: 1, quizzes: 1, scenarios: 1, help services: 2." in result.output
+
+
+def test_check_lists_every_problem_and_fails(run, broken_root):
+    result = run("check", root=broken_root)
+    assert result.exit_code == 1
+    assert "The content has 2 problems:" in result.output
+    assert "slides/tiny/forgotten.md: not in the plan of module.toml" in result.output
+    assert "quizzes/tiny-quiz.toml: questions[secret].kind: 'essay' is not one of" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_refuses_broken_content_with_the_same_list(run, broken_root):
+    result = run("serve", "--port", "0", root=broken_root)
+    assert result.exit_code == 1
+    assert "slides/tiny/forgotten.md: not in the plan of module.toml" in result.output
+    assert "is running" not in result.output
+
+
+def test_serve_says_clearly_when_the_port_is_taken(run):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert f"Port {port} is already in use" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_freeze_writes_the_copy_and_its_zip(run, tmp_path):
+    result = run("freeze", str(tmp_path / "copy"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "copy" / "en" / "quizzes" / "tiny-quiz" / "index.html").is_file()
+    assert (tmp_path / "copy.zip").is_file()
+    assert "Wrote 19 pages" in result.output
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    from workshop.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert f"`workshop {name}" in readme, name
+
+
+def test_serve_runs_a_real_server(tiny_root):
+    """`python -m workshop serve` starts waitress and prints where to go."""
+    env = {"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]
+        assert lines[0].strip() == "Safe Online Workshop is running."
+        presenter_url = lines[1].split()[-1]
+        assert presenter_url.startswith("http://127.0.0.1:") and presenter_url.endswith("/presenter/")
+        base = presenter_url.removesuffix("presenter/")
+        with urllib.request.urlopen(base + "en/help/", timeout=10) as response:
+            assert response.status == 200
+            assert response.headers["Server"] == "workshop"
+            assert "KannerJugendtelefon" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
