@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import pytest
-from content_tree import DIRECTORY_FILE, write_tree
 
 from workshop import create_app
+
+from content_tree import DIRECTORY_FILE, write_tree
 
 
 @pytest.fixture
@@ -13,8 +14,7 @@ def tiny_root(tmp_path):
 
 @pytest.fixture
 def tiny_app(tiny_root):
-    return create_app({"CONTENT_DIR": str(tiny_root), "DIRECTORY_FILE": DIRECTORY_FILE,
-                       "TESTING": True})
+    return create_app({"CONTENT_DIR": str(tiny_root), "DIRECTORY_FILE": DIRECTORY_FILE, "TESTING": True})
 
 
 @pytest.fixture

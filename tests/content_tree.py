@@ -45,12 +45,15 @@ TINY = {
         [[plan]]
         slide = "goodbye"
         """,
-    "slides/tiny/welcome.md": SLIDE.format(title="Welcome", help="true", body="Hello class.",
-                                           notes="Say hello."),
-    "slides/tiny/law.md": SLIDE.format(title="The law", help="false", body="Art. 385-2.",
-                                       notes="Explain the law."),
-    "slides/tiny/goodbye.md": SLIDE.format(title="Goodbye", help="true", body="Help is here.",
-                                           notes="Point at the numbers."),
+    "slides/tiny/welcome.md": SLIDE.format(
+        title="Welcome", help="true", body="Hello class.", notes="Say hello."
+    ),
+    "slides/tiny/law.md": SLIDE.format(
+        title="The law", help="false", body="Art. 385-2.", notes="Explain the law."
+    ),
+    "slides/tiny/goodbye.md": SLIDE.format(
+        title="Goodbye", help="true", body="Help is here.", notes="Point at the numbers."
+    ),
     "quizzes/tiny-quiz.toml": """
         id = "tiny-quiz"
         title = "Tiny quiz"

@@ -13,8 +13,9 @@ from workshop.offline import public_pages
 def all_public_urls(app: Flask) -> list[str]:
     content = app.extensions["workshop.content"]
     with app.test_request_context():
-        return [url_for(endpoint, **args)
-                for endpoint, args in public_pages(content, app.config["LANGUAGES"])]
+        return [
+            url_for(endpoint, **args) for endpoint, args in public_pages(content, app.config["LANGUAGES"])
+        ]
 
 
 def html_lang(html: str) -> str:

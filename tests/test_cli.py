@@ -10,24 +10,30 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-from content_tree import DIRECTORY_FILE, TINY, write_tree
 from workshop.cli import main
+
+from content_tree import DIRECTORY_FILE, TINY, write_tree
 
 
 @pytest.fixture
 def run(tiny_root):
     """Run `workshop --content <tiny tree> ARGS` in-process."""
+
     def invoke(*args, root=tiny_root):
         runner = CliRunner()
-        return runner.invoke(main, ["--content", str(root), *args],
-                             env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE})
+        return runner.invoke(
+            main, ["--content", str(root), *args], env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
+        )
+
     return invoke
 
 
 @pytest.fixture
 def broken_root(tmp_path):
     files = {**TINY, "slides/tiny/forgotten.md": TINY["slides/tiny/law.md"]}
-    files["quizzes/tiny-quiz.toml"] = files["quizzes/tiny-quiz.toml"].replace('kind = "single"', 'kind = "essay"')
+    files["quizzes/tiny-quiz.toml"] = files["quizzes/tiny-quiz.toml"].replace(
+        'kind = "single"', 'kind = "essay"'
+    )
     return write_tree(tmp_path / "broken", files)
 
 
@@ -86,7 +92,11 @@ def test_serve_runs_a_real_server(tiny_root):
     env = {"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "PATH": "/usr/bin:/bin"}
     server = subprocess.Popen(
         [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         lines = [server.stdout.readline() for _ in range(3)]
         assert lines[0].strip() == "Safe Online Workshop is running."

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from content_tree import DIRECTORY_FILE, TINY, write_tree
 from workshop.content import ContentError, load_content
+
+from content_tree import DIRECTORY_FILE, TINY, write_tree
 
 
 def problems_for(tmp_path, changes: dict[str, str | None]) -> list[str]:
@@ -30,20 +31,23 @@ def test_tiny_tree_is_valid(tiny_root):
 
 
 def test_unknown_key(tmp_path):
-    found = problems_for(tmp_path, edit("quizzes/tiny-quiz.toml", 'kind = "single"',
-                                        'kind = "single"\n        colour = "red"'))
+    found = problems_for(
+        tmp_path, edit("quizzes/tiny-quiz.toml", 'kind = "single"', 'kind = "single"\n        colour = "red"')
+    )
     assert found == ["quizzes/tiny-quiz.toml: questions[secret].colour: unknown key"]
 
 
 def test_missing_field(tmp_path):
-    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml",
-                                        'feedback = "Telling someone is always a good step."', ""))
+    found = problems_for(
+        tmp_path, edit("scenarios/tiny-story.toml", 'feedback = "Telling someone is always a good step."', "")
+    )
     assert found == ["scenarios/tiny-story.toml: steps[start].choices[tell].feedback: missing"]
 
 
 def test_wrong_type(tmp_path):
-    found = problems_for(tmp_path, edit("slides/tiny/module.toml", "duration_minutes = 45",
-                                        'duration_minutes = "45"'))
+    found = problems_for(
+        tmp_path, edit("slides/tiny/module.toml", "duration_minutes = 45", 'duration_minutes = "45"')
+    )
     assert found == ["slides/tiny/module.toml: duration_minutes: must be a whole number"]
 
 
@@ -53,22 +57,20 @@ def test_duplicate_id(tmp_path):
 
 
 def test_choice_leading_to_missing_step(tmp_path):
-    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml", 'next = "private"',
-                                        'next = "nowhere"'))
-    assert ("scenarios/tiny-story.toml: steps[start].choices[move].next: "
-            "leads to a missing step 'nowhere'") in found
+    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml", 'next = "private"', 'next = "nowhere"'))
+    assert (
+        "scenarios/tiny-story.toml: steps[start].choices[move].next: leads to a missing step 'nowhere'"
+    ) in found
 
 
 def test_step_no_path_reaches(tmp_path):
-    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml", 'next = "stopped"',
-                                        'next = "told"'))
-    assert found == ["scenarios/tiny-story.toml: steps[stopped]: no path from the start reaches "
-                     "this step"]
+    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml", 'next = "stopped"', 'next = "told"'))
+    assert found == ["scenarios/tiny-story.toml: steps[stopped]: no path from the start reaches this step"]
 
 
 def test_scenario_without_ending(tmp_path):
     story = TINY["scenarios/tiny-story.toml"]
-    looping = story.split("[[steps]]\n        id = \"told\"")[0].replace('"told"', '"start"')
+    looping = story.split('[[steps]]\n        id = "told"')[0].replace('"told"', '"start"')
     looping = looping.replace('next = "stopped"', 'next = "start"')
     found = problems_for(tmp_path, {"scenarios/tiny-story.toml": looping})
     assert "scenarios/tiny-story.toml: steps: no ending: a scenario needs a step without choices" in found
@@ -115,23 +117,30 @@ def test_step_from_which_no_ending_is_reached(tmp_path):
 
 
 def test_question_without_right_answer(tmp_path):
-    found = problems_for(tmp_path, edit("quizzes/tiny-quiz.toml", "correct = true\n          feedback = \"Yes",
-                                        "feedback = \"Yes"))
-    assert found == ["quizzes/tiny-quiz.toml: questions[secret].choices: needs exactly one right "
-                     "answer (correct = true), has 0"]
+    found = problems_for(
+        tmp_path,
+        edit("quizzes/tiny-quiz.toml", 'correct = true\n          feedback = "Yes', 'feedback = "Yes'),
+    )
+    assert found == [
+        "quizzes/tiny-quiz.toml: questions[secret].choices: needs exactly one right "
+        "answer (correct = true), has 0"
+    ]
 
 
 def test_poll_with_a_right_answer(tmp_path):
-    found = problems_for(tmp_path, edit("quizzes/tiny-quiz.toml", 'text = "Yes"',
-                                        'text = "Yes"\n          correct = true'))
-    assert found == ["quizzes/tiny-quiz.toml: questions[opinion].choices: a poll has no right "
-                     "answer: remove 'correct'"]
+    found = problems_for(
+        tmp_path, edit("quizzes/tiny-quiz.toml", 'text = "Yes"', 'text = "Yes"\n          correct = true')
+    )
+    assert found == [
+        "quizzes/tiny-quiz.toml: questions[opinion].choices: a poll has no right answer: remove 'correct'"
+    ]
 
 
 def test_malformed_hours(tmp_path):
     found = problems_for(tmp_path, edit(DIRECTORY_FILE, '"17:00-22:00"', '"5pm-10pm"'))
-    assert found == [f"{DIRECTORY_FILE}: services[kjt].hours.mon: '5pm-10pm' is not a time span "
-                     "like 09:00-17:00"]
+    assert found == [
+        f"{DIRECTORY_FILE}: services[kjt].hours.mon: '5pm-10pm' is not a time span like 09:00-17:00"
+    ]
 
 
 def test_markdown_file_not_in_any_plan(tmp_path):
@@ -140,8 +149,9 @@ def test_markdown_file_not_in_any_plan(tmp_path):
 
 
 def test_plan_names_a_missing_quiz(tmp_path):
-    found = problems_for(tmp_path, edit("slides/tiny/module.toml", 'quiz = "tiny-quiz"',
-                                        'quiz = "lost-quiz"'))
+    found = problems_for(
+        tmp_path, edit("slides/tiny/module.toml", 'quiz = "tiny-quiz"', 'quiz = "lost-quiz"')
+    )
     assert found == ["slides/tiny/module.toml: plan[2].quiz: no quiz 'lost-quiz' in quizzes/"]
 
 
@@ -171,10 +181,12 @@ def test_invalid_toml_names_the_file(tmp_path):
 
 
 def test_id_must_match_file_name(tmp_path):
-    found = problems_for(tmp_path, edit("scenarios/tiny-story.toml", 'id = "tiny-story"',
-                                        'id = "other-story"'))
-    assert ("scenarios/tiny-story.toml: id: 'other-story' must equal the file or folder name "
-            "'tiny-story'") in found
+    found = problems_for(
+        tmp_path, edit("scenarios/tiny-story.toml", 'id = "tiny-story"', 'id = "other-story"')
+    )
+    assert (
+        "scenarios/tiny-story.toml: id: 'other-story' must equal the file or folder name 'tiny-story'"
+    ) in found
 
 
 def test_every_problem_is_listed_at_once(tmp_path):

@@ -6,8 +6,9 @@ import zipfile
 
 import pytest
 
-from helpers import all_public_urls
 from workshop.offline import check_copy, freeze
+
+from helpers import all_public_urls
 
 
 @pytest.fixture
@@ -54,7 +55,9 @@ def test_the_check_finds_absolute_links_outside_loads_and_wrong_languages(frozen
     page = frozen.folder / "en" / "guide" / "index.html"
     html = page.read_text(encoding="utf-8")
     html = html.replace('<html lang="en">', '<html lang="fr">')
-    html = html.replace("</main>", '<a href="/en/help/">x</a><script src="https://cdn.example/x.js"></script></main>')
+    html = html.replace(
+        "</main>", '<a href="/en/help/">x</a><script src="https://cdn.example/x.js"></script></main>'
+    )
     page.write_text(html, encoding="utf-8")
     problems = check_copy(frozen.folder, ["en"])
     assert "en/guide/index.html: page language is 'fr', its path says 'en'" in problems

@@ -31,11 +31,18 @@ def test_root_sends_the_browser_to_its_language(tiny_app):
     assert response.headers["Location"] == "/en/"
 
 
-@pytest.mark.parametrize("url", [
-    "/xx/", "/en/modules/nope/", "/en/modules/tiny/9-10/slides/", "/en/quizzes/nope/",
-    "/en/scenarios/tiny-story/nope/", "/en/scenarios/tiny-story/start/nope/",
-    "/en/static/../../pyproject.toml",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/xx/",
+        "/en/modules/nope/",
+        "/en/modules/tiny/9-10/slides/",
+        "/en/quizzes/nope/",
+        "/en/scenarios/tiny-story/nope/",
+        "/en/scenarios/tiny-story/start/nope/",
+        "/en/static/../../pyproject.toml",
+    ],
+)
 def test_unknown_things_are_a_plain_404(tiny_app, url):
     response = tiny_app.test_client().get(url)
     assert response.status_code == 404
@@ -71,7 +78,11 @@ def test_quiz_marks_right_answers_and_carries_all_feedback(tiny_app):
     html = tiny_app.test_client().get("/en/quizzes/tiny-quiz/").get_data(as_text=True)
     assert re.search(r'type="radio" name="secret" value="tell"[^>]*\n?\s*data-right', html)
     assert 'type="checkbox" name="signs"' in html
-    for feedback in ("Yes: a trusted adult can help.", "That alone is ordinary.", "Many people feel that way."):
+    for feedback in (
+        "Yes: a trusted adult can help.",
+        "That alone is ordinary.",
+        "Many people feel that way.",
+    ):
         assert feedback in html
     assert 'data-total="3"' in html  # the poll is not scored
 

@@ -14,9 +14,12 @@ from .serve import PortInUse, lan_address, make_server, terminal_qr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, exists=True),
-              help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ "
-                   "(default: the built-in content).")
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ (default: the built-in content).",
+)
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None) -> None:
     """Safe Online Workshop: school sessions on staying safe online, with or without a network."""
@@ -48,15 +51,18 @@ def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
     content = app.extensions["workshop.content"]
-    click.echo(f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
-               f"scenarios: {len(content.scenarios)}, "
-               f"help services: {len(content.directory.services)}.")
+    click.echo(
+        f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
+        f"scenarios: {len(content.scenarios)}, "
+        f"help services: {len(content.directory.services)}."
+    )
 
 
 @main.command()
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-@click.option("--lan", is_flag=True,
-              help="Listen on the local network so pupils' devices can open the workshop.")
+@click.option(
+    "--lan", is_flag=True, help="Listen on the local network so pupils' devices can open the workshop."
+)
 @click.pass_obj
 def serve(config: dict, port: int, lan: bool) -> None:
     """Start the workshop on this computer (add --lan for pupils' devices)."""
@@ -95,6 +101,7 @@ def freeze_command(config: dict, destination: str) -> None:
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)
-    click.echo(f"Wrote {copy.pages} pages to {copy.folder} ({copy.size_bytes / 1e6:.1f} MB) "
-               f"and {copy.archive}.")
+    click.echo(
+        f"Wrote {copy.pages} pages to {copy.folder} ({copy.size_bytes / 1e6:.1f} MB) and {copy.archive}."
+    )
     click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")

@@ -19,8 +19,12 @@ def init_app(app: Flask) -> None:
     app.before_request(refresh)
     app.jinja_env.filters["tr"] = translate_content
     app.context_processor(
-        lambda: {"lang": current_language(), "languages": languages(), "view_args_in": view_args_in,
-                 "language_name": language_name}
+        lambda: {
+            "lang": current_language(),
+            "languages": languages(),
+            "view_args_in": view_args_in,
+            "language_name": language_name,
+        }
     )
 
 
@@ -53,8 +57,6 @@ def translate_content(text: str) -> str:
 
 def is_language(lang: str) -> bool:
     return lang in languages()
-
-
 
 
 def view_args_in(lang: str) -> dict:

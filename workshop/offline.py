@@ -67,8 +67,12 @@ def _scenario_pages(lang, scenario):
 def freeze(app: Flask, destination: Path) -> FrozenCopy:
     """Write the offline copy and its zip; raise FreezeError if the result does not work."""
     destination = Path(destination).resolve()
-    app.config.update(FREEZING=True, FREEZER_DESTINATION=str(destination),
-                      FREEZER_RELATIVE_URLS=True, FREEZER_REMOVE_EXTRA_FILES=True)
+    app.config.update(
+        FREEZING=True,
+        FREEZER_DESTINATION=str(destination),
+        FREEZER_RELATIVE_URLS=True,
+        FREEZER_REMOVE_EXTRA_FILES=True,
+    )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
     content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
@@ -79,8 +83,7 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
     problems = check_copy(destination, languages)
     if problems:
         raise FreezeError("\n".join(problems))
-    archive = Path(shutil.make_archive(str(destination), "zip", destination.parent,
-                                       destination.name))
+    archive = Path(shutil.make_archive(str(destination), "zip", destination.parent, destination.name))
     size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
     pages = [url for url in urls if not url.startswith("/static/")]
     return FrozenCopy(destination, archive, len(pages), size)

@@ -21,12 +21,15 @@ def start():
 @bp.route("/<lang>/presenter/")
 def home(lang):
     lan_url = current_app.config["LAN_URL"]
-    return render_template("presenter/home.html", modules=content().modules, lan_url=lan_url,
-                           qr_svg=qr_svg(lan_url) if lan_url else "")
+    return render_template(
+        "presenter/home.html",
+        modules=content().modules,
+        lan_url=lan_url,
+        qr_svg=qr_svg(lan_url) if lan_url else "",
+    )
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code of the address, drawn inline so it works with no network at all."""
-    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff",
-                                                 omitsize=True)
+    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff", omitsize=True)
     return Markup(svg)

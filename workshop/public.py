@@ -85,8 +85,13 @@ def scenario_step(lang, scenario_id, step_id):
     scenario = found(content().scenarios.get(scenario_id))
     step = found(scenario.steps_by_id.get(step_id or scenario.start))
     bands = bands_using(content().modules, "scenario", scenario_id)
-    return render_template("public/scenario_step.html", scenario=scenario, step=step,
-                           bands=bands, first=step.id == scenario.start)
+    return render_template(
+        "public/scenario_step.html",
+        scenario=scenario,
+        step=step,
+        bands=bands,
+        first=step.id == scenario.start,
+    )
 
 
 @bp.route("/<lang>/scenarios/<scenario_id>/<step_id>/<choice_id>/")
@@ -94,8 +99,7 @@ def scenario_choice(lang, scenario_id, step_id, choice_id):
     scenario = found(content().scenarios.get(scenario_id))
     step = found(scenario.steps_by_id.get(step_id))
     choice = found(step.choice(choice_id))
-    return render_template("public/scenario_choice.html", scenario=scenario, step=step,
-                           choice=choice)
+    return render_template("public/scenario_choice.html", scenario=scenario, step=step, choice=choice)
 
 
 @bp.route("/<lang>/help/")

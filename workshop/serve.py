@@ -40,10 +40,13 @@ def make_server(app: Flask, host: str, port: int):
         try:
             trial.bind((host, port))
         except OSError as error:
-            raise PortInUse(f"Port {port} is already in use (is the workshop already running?). "
-                            f"Choose another with --port, for example --port {port + 1}.") from error
-    return create_server(app, host=host, port=port, threads=THREADS,
-                         connection_limit=CONNECTION_LIMIT, ident="workshop")
+            raise PortInUse(
+                f"Port {port} is already in use (is the workshop already running?). "
+                f"Choose another with --port, for example --port {port + 1}."
+            ) from error
+    return create_server(
+        app, host=host, port=port, threads=THREADS, connection_limit=CONNECTION_LIMIT, ident="workshop"
+    )
 
 
 def terminal_qr(url: str) -> str:

@@ -21,21 +21,37 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("CONTENT_DIR", str(PROJECT_ROOT),
-            "Folder holding slides/, quizzes/, scenarios/, directory/ and guide/."),
-    Setting("DIRECTORY_FILE", "directory/luxembourg.toml",
-            "The help directory, relative to CONTENT_DIR; another country replaces it."),
-    Setting("TRANSLATIONS_DIR", str(PROJECT_ROOT / "translations"),
-            "Folder of the gettext catalogs: <lang>/LC_MESSAGES/{messages,content}.po."),
-    Setting("LANGUAGES", ["en"],
-            "Languages offered, as codes with a catalog in TRANSLATIONS_DIR; the first is the "
-            "fallback when a browser asks for none of them."),
-    Setting("LAN_URL", "",
-            "The address pupils' devices open, shown on the presenter's page; set by "
-            "`workshop serve --lan`."),
-    Setting("FREEZING", False,
-            "True while the offline copy is written: `/` becomes a language chooser instead "
-            "of a redirect."),
+    Setting(
+        "CONTENT_DIR",
+        str(PROJECT_ROOT),
+        "Folder holding slides/, quizzes/, scenarios/, directory/ and guide/.",
+    ),
+    Setting(
+        "DIRECTORY_FILE",
+        "directory/luxembourg.toml",
+        "The help directory, relative to CONTENT_DIR; another country replaces it.",
+    ),
+    Setting(
+        "TRANSLATIONS_DIR",
+        str(PROJECT_ROOT / "translations"),
+        "Folder of the gettext catalogs: <lang>/LC_MESSAGES/{messages,content}.po.",
+    ),
+    Setting(
+        "LANGUAGES",
+        ["en"],
+        "Languages offered, as codes with a catalog in TRANSLATIONS_DIR; the first is the "
+        "fallback when a browser asks for none of them.",
+    ),
+    Setting(
+        "LAN_URL",
+        "",
+        "The address pupils' devices open, shown on the presenter's page; set by `workshop serve --lan`.",
+    ),
+    Setting(
+        "FREEZING",
+        False,
+        "True while the offline copy is written: `/` becomes a language chooser instead of a redirect.",
+    ),
 )
 
 

@@ -14,8 +14,11 @@ def check_scenario(problems: Problems, file: str, scenario: Scenario) -> None:
     for step in scenario.steps:
         for choice in step.choices:
             if choice.next and choice.next not in steps:
-                problems.add(file, f"steps[{step.id}].choices[{choice.id}].next",
-                             f"leads to a missing step '{choice.next}'")
+                problems.add(
+                    file,
+                    f"steps[{step.id}].choices[{choice.id}].next",
+                    f"leads to a missing step '{choice.next}'",
+                )
     if not any(step.is_ending for step in scenario.steps):
         problems.add(file, "steps", "no ending: a scenario needs a step without choices")
     if scenario.start not in steps:
@@ -39,16 +42,20 @@ def _can_end(scenario: Scenario) -> set[str]:
     return ending
 
 
-def check_modules(problems: Problems, modules: tuple[Module, ...], quizzes: dict[str, Quiz],
-                  scenarios: dict[str, Scenario]) -> None:
+def check_modules(
+    problems: Problems, modules: tuple[Module, ...], quizzes: dict[str, Quiz], scenarios: dict[str, Scenario]
+) -> None:
     known = {"quiz": quizzes, "scenario": scenarios}
     folders = {"quiz": "quizzes/", "scenario": "scenarios/"}
     for module in modules:
         file = f"slides/{module.id}/module.toml"
         for index, item in enumerate(module.plan):
             if item.kind in known and item.ref and item.ref not in known[item.kind]:
-                problems.add(file, f"plan[{index + 1}].{item.kind}",
-                             f"no {item.kind} '{item.ref}' in {folders[item.kind]}")
+                problems.add(
+                    file,
+                    f"plan[{index + 1}].{item.kind}",
+                    f"no {item.kind} '{item.ref}' in {folders[item.kind]}",
+                )
         for band in module.age_bands:
             _check_help_at_ends(problems, file, module, band)
 
@@ -59,5 +66,6 @@ def _check_help_at_ends(problems: Problems, file: str, module: Module, band: str
     for position, item in (("first", plan[:1]), ("last", plan[-1:])):
         slide = module.slides_by_id.get(item[0].ref) if item and item[0].kind == "slide" else None
         if not (slide and slide.help):
-            problems.add(file, "plan", f"the {position} entry for ages {band} must be a slide "
-                                       "with help = true")
+            problems.add(
+                file, "plan", f"the {position} entry for ages {band} must be a slide with help = true"
+            )

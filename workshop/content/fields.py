@@ -129,6 +129,5 @@ def _label(value: Any, index: int) -> str:
 
 
 def _describe(kind: type | tuple[type, ...]) -> str:
-    names = {str: "a text", bool: "true or false", int: "a whole number", list: "a list",
-             dict: "a table"}
+    names = {str: "a text", bool: "true or false", int: "a whole number", list: "a list", dict: "a table"}
     return names.get(kind, str(kind))

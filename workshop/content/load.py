@@ -116,8 +116,7 @@ class _Reader:
             choices=tuple(self.choice(t) for t in choice_tables),
             age_bands=self.bands(table),
         )
-        unique_ids(self.problems, table.file, table.field("choices"),
-                   [c.id for c in question.choices])
+        unique_ids(self.problems, table.file, table.field("choices"), [c.id for c in question.choices])
         self.check_answers(table, question, any("correct" in t.values for t in choice_tables))
         table.finish()
         return question
@@ -226,8 +225,7 @@ class _Reader:
                 self.problems.add(self.rel(path), "", "not in the plan of module.toml")
         for index, item in enumerate(plan):
             if item.kind == "slide" and item.ref and item.ref not in files:
-                table.problem(f"plan[{index + 1}].slide",
-                              f"no file {self.rel(folder / (item.ref + '.md'))}")
+                table.problem(f"plan[{index + 1}].slide", f"no file {self.rel(folder / (item.ref + '.md'))}")
         slides = (self.slide(path) for stem, path in files.items() if stem in planned)
         return tuple(s for s in slides if s)
 
@@ -244,8 +242,7 @@ class _Reader:
             self.problems.add(rel, "front matter", f"not valid TOML: {error}")
             return None
         body, marked, notes = rest.partition("\n" + NOTES_MARK + "\n")
-        slide = Slide(path.stem, table.text("title"), body.strip(), notes.strip(),
-                      bool(table.flag("help")))
+        slide = Slide(path.stem, table.text("title"), body.strip(), notes.strip(), bool(table.flag("help")))
         table.finish()
         if not slide.body:
             self.problems.add(rel, "body", "empty: write what the class sees")
