@@ -1,0 +1,68 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against a real server or file://."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
+# No background traffic: the machine may have no network, and the kit must not need one.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}: CI must install Debian's chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def live_server(tiny_root):
+    """`workshop serve` in its own process on a free loopback port; yields its base URL."""
+    from content_tree import DIRECTORY_FILE
+
+    env = {**os.environ, "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    try:
+        lines = [server.stdout.readline() for _ in range(2)]
+        assert "is running" in lines[0], lines
+        yield lines[1].split()[-1].removesuffix("presenter/")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()
