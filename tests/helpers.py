@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
+from pathlib import Path
 
 from flask import Flask, url_for
 
@@ -51,3 +57,21 @@ class TextOf(HTMLParser):
 
 def visible_text(html: str) -> str:
     return TextOf(html).text
+
+
+@contextmanager
+def running_server(content_root: Path, *options: str, lines: int = 3) -> Iterator[list[str]]:
+    """`workshop serve` in its own process on a free loopback port; yields its first lines."""
+    from content_tree import DIRECTORY_FILE
+
+    env = {**os.environ, "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
+    command = [sys.executable, "-m", "workshop", "--content", str(content_root), "serve", "--port", "0"]
+    server = subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        yield [server.stdout.readline() for _ in range(lines)]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stdout.close()

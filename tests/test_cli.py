@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import urllib.request
 
 import pytest
@@ -13,6 +11,7 @@ from click.testing import CliRunner
 from workshop.cli import main
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
+from helpers import running_server
 
 
 @pytest.fixture
@@ -78,27 +77,9 @@ def test_freeze_writes_the_copy_and_its_zip(run, tmp_path):
     assert "Wrote 19 pages" in result.output
 
 
-def test_every_command_has_help_and_is_in_the_readme():
-    from workshop.settings import PROJECT_ROOT
-
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    for name, command in main.commands.items():
-        assert command.help, name
-        assert f"`workshop {name}" in readme, name
-
-
 def test_serve_runs_a_real_server(tiny_root):
     """`python -m workshop serve` starts waitress and prints where to go."""
-    env = {"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "PATH": "/usr/bin:/bin"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        lines = [server.stdout.readline() for _ in range(3)]
+    with running_server(tiny_root) as lines:
         assert lines[0].strip() == "Safe Online Workshop is running."
         presenter_url = lines[1].split()[-1]
         assert presenter_url.startswith("http://127.0.0.1:") and presenter_url.endswith("/presenter/")
@@ -107,7 +88,14 @@ def test_serve_runs_a_real_server(tiny_root):
             assert response.status == 200
             assert response.headers["Server"] == "workshop"
             assert "KannerJugendtelefon" in response.read().decode()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stdout.close()
+
+
+def test_serve_lan_prints_the_pupils_address_and_a_qr_code(tiny_root):
+    with running_server(tiny_root, "--lan", lines=5) as lines:
+        assert lines[3].startswith("  Pupils open http://")
+        lan_url = lines[3].split()[2]
+        assert "█" in lines[4] or "▀" in lines[4]  # the QR code, drawn in the terminal
+        presenter = lines[1].split()[-1].replace("/presenter/", "/en/presenter/")
+        with urllib.request.urlopen(presenter, timeout=10) as page:
+            html = page.read().decode()
+        assert lan_url in html and "<svg" in html

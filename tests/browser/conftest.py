@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import running_server
 
 CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
 # No background traffic: the machine may have no network, and the kit must not need one.
@@ -47,22 +47,7 @@ def context(browser):
 
 @pytest.fixture
 def live_server(tiny_root):
-    """`workshop serve` in its own process on a free loopback port; yields its base URL."""
-    from content_tree import DIRECTORY_FILE
-
-    env = {**os.environ, "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    try:
-        lines = [server.stdout.readline() for _ in range(2)]
+    """The real server on the tiny content; yields its base URL."""
+    with running_server(tiny_root) as lines:
         assert "is running" in lines[0], lines
         yield lines[1].split()[-1].removesuffix("presenter/")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stdout.close()
