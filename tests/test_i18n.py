@@ -1,0 +1,116 @@
+"""Nothing assumes English: every word on a page comes through a gettext catalog."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.dates import get_day_names
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from workshop import create_app
+from workshop.content.strings import content_strings
+from workshop.settings import PROJECT_ROOT
+
+from content_tree import DIRECTORY_FILE
+from helpers import all_public_urls, html_lang, visible_text
+
+POT = PROJECT_ROOT / "translations" / "messages.pot"
+
+
+def pseudo(text: str) -> str:
+    """A stand-in translation that shows where a string came from: ‹text›, placeholders kept."""
+    return f"‹{text}›"
+
+
+def write_catalog(folder, lang, domain, messages):
+    catalog = Catalog(locale=lang, domain=domain)
+    for message in messages:
+        catalog.add(message, pseudo(message))
+    path = folder / lang / "LC_MESSAGES" / f"{domain}.mo"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        write_mo(handle, catalog)
+
+
+@pytest.fixture
+def pseudo_app(tiny_app, tiny_root, tmp_path):
+    """The tiny content with a second language, 'fr', whose every string is ‹marked›."""
+    with POT.open("rb") as handle:
+        ui = [m.id for m in read_po(handle) if m.id]
+    translations = tmp_path / "translations"
+    write_catalog(translations, "fr", "messages", ui)
+    write_catalog(translations, "fr", "content", content_strings(tiny_app.extensions["workshop.content"]))
+    return create_app(
+        {
+            "CONTENT_DIR": str(tiny_root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "LANGUAGES": ["en", "fr"],
+            "TRANSLATIONS_DIR": str(translations),
+        }
+    )
+
+
+# What may stay untranslated on a page: numbers, phone numbers, age bands, clock times,
+# language codes in the switcher, website addresses and punctuation.
+FRENCH_DAYS = set(get_day_names("wide", locale="fr").values())
+NEUTRAL = re.compile(r"^[\d:–\-/.,·()+]+$|^(EN|FR)$|^[a-z.-]+\.lu$")
+
+
+def test_every_word_of_every_page_comes_from_a_catalog(pseudo_app):
+    client = pseudo_app.test_client()
+    french = [url for url in all_public_urls(pseudo_app) if url.startswith("/fr/")] + ["/fr/presenter/"]
+    assert len(french) == 18 + 1
+    for url in french:
+        html = client.get(url).get_data(as_text=True)
+        assert html_lang(html) == "fr", url
+        leftover = visible_text(html)
+        while "‹" in leftover:  # a translated text may hold another: ‹hours for ‹Luxembourg››
+            leftover = re.sub(r"‹[^‹›]*›", " ", leftover)
+        english = [w for w in leftover.split() if not NEUTRAL.match(w) and w not in FRENCH_DAYS]
+        assert english == [], url
+
+
+def test_a_missing_translation_falls_back_to_english(pseudo_app, tmp_path):
+    html = pseudo_app.test_client().get("/fr/help/").get_data(as_text=True)
+    assert "‹Where to get help›" in html
+    # A language with no catalog at all shows the English source, never an empty page.
+    bare = create_app(
+        {**pseudo_app.config, "LANGUAGES": ["en", "de"]}, content=pseudo_app.extensions["workshop.content"]
+    )
+    html = bare.test_client().get("/de/help/").get_data(as_text=True)
+    assert html_lang(html) == "de"
+    assert "Where to get help" in html and "KannerJugendtelefon" in html
+
+
+def test_the_committed_template_holds_every_interface_string(tmp_path):
+    fresh = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "translations/babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with fresh.open("rb") as new, POT.open("rb") as committed:
+        assert {m.id for m in read_po(new)} == {m.id for m in read_po(committed)}
