@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from workshop import create_app
@@ -13,16 +15,38 @@ def tiny_root(tmp_path):
 
 
 @pytest.fixture
-def tiny_app(tiny_root):
-    return create_app({"CONTENT_DIR": str(tiny_root), "DIRECTORY_FILE": DIRECTORY_FILE, "TESTING": True})
+def data_dir(tmp_path):
+    return tmp_path / "data"
 
 
 @pytest.fixture
-def app():
+def tiny_app(tiny_root, data_dir):
+    return create_app(
+        {
+            "CONTENT_DIR": str(tiny_root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "DATA_DIR": str(data_dir),
+            "TESTING": True,
+        }
+    )
+
+
+@pytest.fixture
+def app(data_dir):
     """The app on the content the project ships."""
-    return create_app({"TESTING": True})
+    return create_app({"DATA_DIR": str(data_dir), "TESTING": True})
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def presenter(tiny_app):
+    """A test client signed in as the presenter, with its CSRF token as `.csrf`."""
+    client = tiny_app.test_client()
+    assert client.get(f"/presenter/?key={tiny_app.config['PRESENTER_KEY']}").status_code == 302
+    page = client.get("/en/presenter/").get_data(as_text=True)
+    client.csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return client

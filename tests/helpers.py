@@ -60,11 +60,17 @@ def visible_text(html: str) -> str:
 
 
 @contextmanager
-def running_server(content_root: Path, *options: str, lines: int = 3) -> Iterator[list[str]]:
+def running_server(
+    content_root: Path, *options: str, lines: int = 3, data_dir: Path | None = None
+) -> Iterator[list[str]]:
     """`workshop serve` in its own process on a free loopback port; yields its first lines."""
     from content_tree import DIRECTORY_FILE
 
-    env = {**os.environ, "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
+    env = {
+        **os.environ,
+        "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
+        "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
+    }
     command = [sys.executable, "-m", "workshop", "--content", str(content_root), "serve", "--port", "0"]
     server = subprocess.Popen(
         [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env

@@ -109,10 +109,3 @@ def test_help_directory_lists_emergencies_first_with_hours(tiny_app):
     assert "Saturday 14:00–20:00" in text
     assert "Open day and night, every day." in text
     assert 'data-hours="{&#34;mon&#34;: [[&#34;17:00&#34;, &#34;22:00&#34;]]' in html
-
-
-def test_presenter_page_shows_how_pupils_join(tiny_app):
-    tiny_app.config["LAN_URL"] = "http://192.168.1.20:8000/"
-    html = tiny_app.test_client().get("/en/presenter/").get_data(as_text=True)
-    assert "http://192.168.1.20:8000/" in html
-    assert "<svg" in html

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import i18n, render
+from . import auth, errors, i18n, render, store
 from .content import Content, load_content
 from .settings import defaults
 
@@ -23,9 +23,13 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     )
     i18n.init_app(app)
     render.init_app(app)
+    errors.init_app(app)
+    store.init_app(app)
+    auth.init_app(app, store.database_path(app).parent)
 
-    from . import presenter, public
+    from . import presenter, public, pupil
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(pupil.bp)
     app.register_blueprint(presenter.bp)
     return app

@@ -76,7 +76,7 @@ def serve(config: dict, port: int, lan: bool) -> None:
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
     click.echo("Safe Online Workshop is running.")
-    click.echo(f"  Presenter:  {local}/presenter/")
+    click.echo(f"  Presenter:  {local}/presenter/?key={app.config['PRESENTER_KEY']}")
     click.echo(f"  Open:       {local}/")
     if lan:
         lan_url = f"http://{lan_address()}:{port}/"

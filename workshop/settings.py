@@ -43,6 +43,27 @@ SETTINGS = (
         "fallback when a browser asks for none of them.",
     ),
     Setting(
+        "DATA_DIR",
+        "",
+        "Folder of the live sessions' database and the secret key; empty means Flask's instance folder.",
+    ),
+    Setting(
+        "RETENTION_DAYS",
+        30,
+        "Live sessions and their answers older than this many days are deleted: at start-up, "
+        "every hour, and by `workshop purge`.",
+    ),
+    Setting(
+        "PRESENTER_KEY",
+        "",
+        "The key in the presenter's sign-in URL; `workshop serve` makes a new one on each run.",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        16 * 1024,
+        "The largest request body accepted, in bytes: answers and questions are tiny.",
+    ),
+    Setting(
         "LAN_URL",
         "",
         "The address pupils' devices open, shown on the presenter's page; set by `workshop serve --lan`.",

@@ -1,0 +1,68 @@
+"""Who is the presenter: whoever opened the key URL that `workshop serve` printed.
+
+The key sets a signed cookie (Flask's session, signed with a secret kept in the data folder,
+so a restart mid-lesson keeps the presenter signed in). Pupils' pages never carry the key.
+Every state-changing presenter request carries a CSRF token from the same cookie.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from pathlib import Path
+
+from flask import Flask, abort, request, session
+
+SECRET_FILE = "secret_key"
+
+
+def init_app(app: Flask, data_dir: Path) -> None:
+    app.secret_key = _secret_key(data_dir / SECRET_FILE)
+    app.config.setdefault("SESSION_COOKIE_NAME", "workshop_presenter")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if not app.config["PRESENTER_KEY"]:
+        app.config["PRESENTER_KEY"] = secrets.token_urlsafe(24)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def _secret_key(path: Path) -> str:
+    """Made on first run and kept, readable by this user only."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="ascii")
+        path.chmod(0o600)
+    return path.read_text(encoding="ascii").strip()
+
+
+def sign_in(key: str, expected: str) -> bool:
+    if not secrets.compare_digest(key.encode(), expected.encode()):
+        return False
+    session.clear()
+    session["presenter"] = True
+    session["csrf"] = secrets.token_urlsafe(24)
+    session.permanent = True
+    return True
+
+
+def is_presenter() -> bool:
+    return bool(session.get("presenter"))
+
+
+def csrf_token() -> str:
+    return session.get("csrf", "")
+
+
+def presenter_required(view):
+    """403 for anyone without the presenter cookie; a bad CSRF token is refused the same way."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if not is_presenter():
+            abort(403)
+        if request.method == "POST":
+            sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
+            if not secrets.compare_digest(sent.encode(), csrf_token().encode()):
+                abort(403)
+        return view(*args, **kwargs)
+
+    return guarded

@@ -1,0 +1,60 @@
+"""Errors as a pupil or presenter should see them: a plain sentence in their language,
+as JSON for the JSON endpoints, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class PlainError(HTTPException):
+    """An HTTP error carrying the sentence to show."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.code = status
+        self.message = message
+
+
+def fail(status: int, message: str):
+    raise PlainError(status, message)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def _default_messages() -> dict[int, str]:
+    return {
+        400: _("This request could not be understood."),
+        403: _("This page is only for the presenter."),
+        404: _("This page does not exist."),
+        405: _("This page cannot be used like that."),
+        413: _("That is too long to send."),
+        429: _("Too many at once. Wait a moment and try again."),
+    }
+
+
+def _http_error(error: HTTPException):
+    message = getattr(error, "message", "") or _default_messages().get(error.code or 500, "")
+    return _respond(error.code or 500, message or _("Something went wrong."))
+
+
+def _unexpected(error: Exception):
+    # Logged for whoever runs the server; the browser only gets a plain sentence.
+    from flask import current_app
+
+    current_app.logger.exception("Unexpected error")
+    return _respond(500, _("Something went wrong. Please try again."))
+
+
+def _respond(status: int, message: str):
+    if (
+        request.is_json
+        or request.path.endswith(".json")
+        or request.accept_mimetypes.best == "application/json"
+    ):
+        return jsonify({"error": message}), status
+    return render_template("error.html", message=message, status=status), status

@@ -1,0 +1,59 @@
+/* The presenter's live console: answer counts and bars update as they arrive, and the
+   clicker's keys press the console's buttons. */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-console]");
+  if (!root || !window.fetch) { return; }
+  var stateUrl = root.getAttribute("data-state-url");
+  var version = root.getAttribute("data-version");
+  var etag = null;
+
+  function setAll(selector, text) {
+    var found = document.querySelectorAll(selector);
+    for (var k = 0; k < found.length; k++) { found[k].textContent = text; }
+  }
+
+  function update(state) {
+    if (String(state.version) !== version) { window.location.reload(); return; }
+    setAll("[data-participants]", state.participants);
+    setAll("[data-answered]", state.answered);
+    setAll("[data-questions]", state.questions);
+    Object.keys(state.choices).forEach(function (id) {
+      var row = document.querySelector('[data-chart] [data-choice="' + id + '"]');
+      if (!row) { return; }
+      row.querySelector(".count").textContent = state.choices[id].count;
+      row.querySelector(".share").textContent = state.choices[id].share + "%";
+      row.querySelector("rect").setAttribute("width", state.choices[id].share);
+    });
+  }
+
+  function poll() {
+    fetch(stateUrl, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status !== 200) { return null; }
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (state) { if (state) { update(state); } })
+      .catch(function () {})
+      .then(function () { window.setTimeout(poll, 1500); });
+  }
+
+  function press(action) {
+    var button = document.querySelector('button[data-action="' + action + '"]');
+    if (button) { button.click(); }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.target.closest("input, textarea, button, a")) { return; }
+    var key = event.key;
+    if (key === "ArrowRight" || key === "PageDown" || key === " ") { press("next"); }
+    else if (key === "ArrowLeft" || key === "PageUp") { press("back"); }
+    else if (key === "f" || key === "F") {
+      var page = document.documentElement;
+      if (document.fullscreenElement) { document.exitFullscreen(); } else if (page.requestFullscreen) { page.requestFullscreen(); }
+    } else { return; }
+    event.preventDefault();
+  });
+  poll();
+}());

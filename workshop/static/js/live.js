@@ -1,0 +1,59 @@
+/* A pupil's live page: follow the presenter by polling a tiny state document (a 304 when
+   nothing changed), and send answers so that one sent while the Wi-Fi drops is retried. */
+(function () {
+  "use strict";
+  var live = document.querySelector("[data-live]");
+  if (!live || !window.fetch) { return; }
+  var stateUrl = live.getAttribute("data-state-url");
+  var version = live.getAttribute("data-version");
+  var etag = null;
+  var sending = false;
+
+  function poll() {
+    var headers = etag ? { "If-None-Match": etag } : {};
+    fetch(stateUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 200) {
+          etag = response.headers.get("ETag");
+          return response.json();
+        }
+        return null;
+      })
+      .then(function (state) {
+        if (state && String(state.version) !== version && !sending) { window.location.reload(); }
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(function () { window.setTimeout(poll, 1500); });
+  }
+
+  var form = document.querySelector("[data-answer-form]");
+  var status = document.querySelector("[data-status]");
+
+  function send(body, attempt) {
+    sending = true;
+    fetch(form.action, {
+      method: "POST", credentials: "same-origin", body: JSON.stringify(body),
+      headers: { "Content-Type": "application/json", "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (reply) {
+        sending = false;
+        status.textContent = response.ok ? status.getAttribute("data-saved") : reply.error;
+      });
+    }).catch(function () {
+      // No connection: keep the answer and try again, a little later each time.
+      status.textContent = status.getAttribute("data-sending");
+      window.setTimeout(function () { send(body, attempt + 1); }, Math.min(1000 * (attempt + 1), 5000));
+    });
+  }
+
+  if (form && status) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = [];
+      var inputs = form.querySelectorAll("input[name=choice]");
+      for (var k = 0; k < inputs.length; k++) { if (inputs[k].checked) { chosen.push(inputs[k].value); } }
+      send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
+    });
+  }
+  window.setTimeout(poll, 1500);
+}());

@@ -1,0 +1,333 @@
+"""The only module that touches SQLite: live sessions, anonymous devices, answers, purge.
+
+Every request opens its own connection (SQLite connections must not cross waitress's
+threads); WAL lets pupils' answers be written while the presenter reads results, and the
+busy timeout makes concurrent writers wait instead of failing. Nothing lives only in memory:
+a server killed mid-lesson restarts exactly where it was.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlite_utils import Database
+
+# Join codes: no 0/O, 1/I/L, so a code read off a projector is typed right the first time.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 5
+BUSY_TIMEOUT_MS = 10_000
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    code: str
+    module_id: str
+    band: str
+    position: dict
+    trail: list
+    phase: str
+    open_key: str
+    shown_question: int | None
+    chart_hidden: bool
+    version: int
+    created_at: float
+    ended_at: float | None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+PURGE_EVERY_SECONDS = 3600
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close)
+    database = open_database(database_path(app))
+    migrate(database)
+    purge(database, app.config["RETENTION_DAYS"])
+    database.conn.close()
+    app.extensions["workshop.last_purge"] = now()
+    app.before_request(_purge_now_and_then)
+
+
+def _purge_now_and_then() -> None:
+    """Old sessions go even when the laptop runs for days: at most one purge an hour."""
+    if now() - current_app.extensions["workshop.last_purge"] > PURGE_EVERY_SECONDS:
+        current_app.extensions["workshop.last_purge"] = now()
+        purge(db(), current_app.config["RETENTION_DAYS"])
+
+
+def database_path(app: Flask) -> Path:
+    folder = Path(app.config["DATA_DIR"] or app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "workshop.db"
+
+
+def open_database(path: Path) -> Database:
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")  # an acknowledged answer survives a power cut
+    connection.execute("PRAGMA foreign_keys = ON")
+    return Database(connection)
+
+
+def db() -> Database:
+    if "workshop_db" not in g:
+        g.workshop_db = open_database(database_path(current_app))
+    return g.workshop_db
+
+
+def _close(_error=None) -> None:
+    database = g.pop("workshop_db", None)
+    if database is not None:
+        database.conn.close()
+
+
+def migrate(database: Database) -> None:
+    """Create or upgrade the schema; `user_version` records how far a file has come."""
+    version = database.execute("PRAGMA user_version").fetchone()[0]
+    if version < 1:
+        with transaction(database):
+            for statement in _SCHEMA_1.split(";"):
+                if statement.strip():
+                    database.execute(statement)
+            database.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextmanager
+def transaction(database: Database) -> Iterator[None]:
+    """All or nothing; IMMEDIATE takes the write lock up front so two writers queue, not fail."""
+    database.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        database.execute("ROLLBACK")
+        raise
+    database.execute("COMMIT")
+
+
+_SCHEMA_1 = """
+CREATE TABLE IF NOT EXISTS sessions (
+    code TEXT PRIMARY KEY,
+    module_id TEXT NOT NULL,
+    band TEXT NOT NULL,
+    position TEXT NOT NULL,
+    trail TEXT NOT NULL DEFAULT '[]',
+    phase TEXT NOT NULL DEFAULT 'lobby',
+    open_key TEXT NOT NULL DEFAULT '',
+    shown_question INTEGER,
+    chart_hidden INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at REAL NOT NULL,
+    ended_at REAL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    id TEXT PRIMARY KEY,
+    session_code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+    lang TEXT NOT NULL,
+    joined_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS participants_by_session ON participants(session_code);
+CREATE TABLE IF NOT EXISTS answers (
+    session_code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    question_key TEXT NOT NULL,
+    choice_ids TEXT NOT NULL,
+    answered_at REAL NOT NULL,
+    PRIMARY KEY (session_code, participant_id, question_key)
+);
+CREATE TABLE IF NOT EXISTS pupil_questions (
+    id INTEGER PRIMARY KEY,
+    session_code TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+    participant_id TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    asked_at REAL NOT NULL,
+    on_projector INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def create_session(database: Database, module_id: str, band: str, position: dict) -> LiveSession:
+    code = new_code(database)
+    database["sessions"].insert(
+        {"code": code, "module_id": module_id, "band": band, "position": _json(position), "created_at": now()}
+    )
+    return get_session(database, code)
+
+
+def get_session(database: Database, code: str) -> LiveSession | None:
+    rows = list(database.query("SELECT * FROM sessions WHERE code = ?", [code]))
+    return _session(rows[0]) if rows else None
+
+
+def _session(values: dict) -> LiveSession:
+    return LiveSession(
+        code=values["code"],
+        module_id=values["module_id"],
+        band=values["band"],
+        position=json.loads(values["position"]),
+        trail=json.loads(values["trail"]),
+        phase=values["phase"],
+        open_key=values["open_key"],
+        shown_question=values["shown_question"],
+        chart_hidden=bool(values["chart_hidden"]),
+        version=values["version"],
+        created_at=values["created_at"],
+        ended_at=values["ended_at"],
+    )
+
+
+def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
+    rows = database.query("SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?", [limit])
+    return [_session(row) for row in rows]
+
+
+def update_session(database: Database, code: str, **changes) -> None:
+    """Change a session's state; every change bumps `version`, which pupils' devices poll."""
+    columns = {key: _json(value) if key in ("position", "trail") else value for key, value in changes.items()}
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    database.execute(
+        f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
+    )
+
+
+def join(database: Database, code: str, participant_id: str | None, lang: str) -> str:
+    """The device's anonymous id in this session: the one it has, or a new random one."""
+    if (
+        participant_id
+        and database.execute(
+            "UPDATE participants SET lang = ? WHERE id = ? AND session_code = ?",
+            [lang, participant_id, code],
+        ).rowcount
+    ):
+        return participant_id
+    participant_id = secrets.token_urlsafe(16)
+    database["participants"].insert(
+        {"id": participant_id, "session_code": code, "lang": lang, "joined_at": now()}
+    )
+    return participant_id
+
+
+def is_participant(database: Database, code: str, participant_id: str) -> bool:
+    return bool(
+        database.execute(
+            "SELECT 1 FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
+        ).fetchone()
+    )
+
+
+def record_answer(
+    database: Database, code: str, participant_id: str, question_key: str, choice_ids: list[str]
+) -> bool:
+    """Store or replace this device's answer, only while that question is open: one statement,
+    so a presenter closing the question at the same moment cannot let a late answer in."""
+    cursor = database.execute(
+        """INSERT INTO answers (session_code, participant_id, question_key, choice_ids, answered_at)
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS (
+               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = 'open'
+               AND ended_at IS NULL)
+           ON CONFLICT (session_code, participant_id, question_key)
+           DO UPDATE SET choice_ids = excluded.choice_ids, answered_at = excluded.answered_at""",
+        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key],
+    )
+    return cursor.rowcount == 1
+
+
+def answer_of(database: Database, code: str, participant_id: str, question_key: str) -> list[str]:
+    row = database.execute(
+        "SELECT choice_ids FROM answers WHERE session_code = ? AND participant_id = ? AND question_key = ?",
+        [code, participant_id, question_key],
+    ).fetchone()
+    return row[0].split(",") if row else []
+
+
+def choice_counts(database: Database, code: str, question_key: str) -> tuple[int, Counter]:
+    """How many devices answered, and how often each choice was picked."""
+    counts: Counter = Counter()
+    answered = 0
+    for (choice_ids,) in database.execute(
+        "SELECT choice_ids FROM answers WHERE session_code = ? AND question_key = ?", [code, question_key]
+    ):
+        answered += 1
+        counts.update(choice_ids.split(","))
+    return answered, counts
+
+
+def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Counter]]:
+    results: dict[str, tuple[int, Counter]] = {}
+    for key, choice_ids in database.execute(
+        "SELECT question_key, choice_ids FROM answers WHERE session_code = ?", [code]
+    ):
+        answered, counts = results.get(key, (0, Counter()))
+        counts.update(choice_ids.split(","))
+        results[key] = (answered + 1, counts)
+    return results
+
+
+def participant_count(database: Database, code: str) -> int:
+    return database.execute("SELECT COUNT(*) FROM participants WHERE session_code = ?", [code]).fetchone()[0]
+
+
+def reset_answers(database: Database, code: str, question_key: str) -> None:
+    with transaction(database):
+        database.execute(
+            "DELETE FROM answers WHERE session_code = ? AND question_key = ?", [code, question_key]
+        )
+        database.execute("UPDATE sessions SET version = version + 1 WHERE code = ?", [code])
+
+
+def add_pupil_question(database: Database, code: str, participant_id: str, text: str) -> None:
+    database["pupil_questions"].insert(
+        {"session_code": code, "participant_id": participant_id, "text": text, "asked_at": now()}
+    )
+
+
+def pupil_questions(database: Database, code: str) -> list[dict]:
+    return list(
+        database.query(
+            "SELECT id, text, asked_at FROM pupil_questions WHERE session_code = ? ORDER BY id", [code]
+        )
+    )
+
+
+def recent_questions_by(database: Database, participant_id: str, since: float) -> int:
+    return database.execute(
+        "SELECT COUNT(*) FROM pupil_questions WHERE participant_id = ? AND asked_at > ?",
+        [participant_id, since],
+    ).fetchone()[0]
+
+
+def purge(database: Database, retention_days: float) -> int:
+    """Delete sessions older than the retention period, with everything recorded in them."""
+    cutoff = now() - retention_days * 86400
+    with transaction(database):
+        return database.execute("DELETE FROM sessions WHERE created_at < ?", [cutoff]).rowcount
+
+
+def new_code(database: Database) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if not database.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone():
+            return code
+
+
+def now() -> float:
+    return time.time()
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
