@@ -43,20 +43,24 @@ def go_next(session: LiveSession, choice_id: str | None = None) -> None:
 
 
 def go_back(session: LiveSession) -> None:
+    """Back to where the class was; a question seen before shows its results, not a new vote."""
     if session.trail:
-        _move(session, session.trail[-1], session.trail[:-1])
+        _move(session, session.trail[-1], session.trail[:-1], answered_before=True)
 
 
-def _move(session: LiveSession, position: dict, trail: list) -> None:
+def _move(session: LiveSession, position: dict, trail: list, answered_before: bool = False) -> None:
     step = lesson(session).step_at(position)
-    phase = "open" if step.key else step.kind if step.kind in ("lobby", "end") else "slide"
+    if step.key:
+        phase = "revealed" if answered_before else "open"
+    else:
+        phase = step.kind if step.kind in ("lobby", "end") else "slide"
     store.update_session(
         store.db(),
         session.code,
         position=position,
         trail=trail,
         phase=phase,
-        open_key=step.key,
+        open_key=step.key if phase == "open" else "",
         chart_hidden=0,
         shown_question=None,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import create_app
+from . import create_app, store
 from .content import ContentError
 from .offline import FreezeError, freeze
 from .serve import PortInUse, lan_address, make_server, terminal_qr
@@ -73,6 +73,7 @@ def serve(config: dict, port: int, lan: bool) -> None:
     except PortInUse as error:
         click.echo(str(error), err=True)
         sys.exit(1)
+    purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
     click.echo("Safe Online Workshop is running.")
@@ -83,11 +84,28 @@ def serve(config: dict, port: int, lan: bool) -> None:
         app.config["LAN_URL"] = lan_url
         click.echo(f"  Pupils open {lan_url} (same network), or scan:")
         click.echo(terminal_qr(lan_url))
-    click.echo("Press Ctrl+C to stop.", nl=True)
+    if purged:
+        click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
+    click.echo("Press Ctrl+C to stop.")
     try:
         server.run()
     except KeyboardInterrupt:
         click.echo("Stopped.")
+
+
+@main.command()
+@click.option(
+    "--days",
+    type=float,
+    default=None,
+    help="Delete sessions older than this many days (default: the RETENTION_DAYS setting).",
+)
+@click.pass_obj
+def purge(config: dict, days: float | None) -> None:
+    """Delete old live sessions with all their answers and questions."""
+    app = build_app(config)
+    deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
+    click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
 
 
 @main.command("freeze")

@@ -55,7 +55,6 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close)
     database = open_database(database_path(app))
     migrate(database)
-    purge(database, app.config["RETENTION_DAYS"])
     database.conn.close()
     app.extensions["workshop.last_purge"] = now()
     app.before_request(_purge_now_and_then)
@@ -316,6 +315,14 @@ def purge(database: Database, retention_days: float) -> int:
     cutoff = now() - retention_days * 86400
     with transaction(database):
         return database.execute("DELETE FROM sessions WHERE created_at < ?", [cutoff]).rowcount
+
+
+def purge_folder(app: Flask, retention_days: float) -> int:
+    database = open_database(database_path(app))
+    try:
+        return purge(database, retention_days)
+    finally:
+        database.conn.close()
 
 
 def new_code(database: Database) -> str:

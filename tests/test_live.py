@@ -1,0 +1,276 @@
+"""Live sessions through the app: the presenter drives, pupils answer, bad input is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workshop import store
+
+
+class Classroom:
+    """A presenter and helpers to move a session on, on the tiny content (ages 13-16)."""
+
+    def __init__(self, app, presenter):
+        self.app, self.presenter = app, presenter
+        started = presenter.post(
+            "/en/presenter/sessions/", data={"csrf": presenter.csrf, "module": "tiny", "band": "13-16"}
+        )
+        assert started.status_code == 302
+        self.console = started.headers["Location"]
+        self.code = self.console.rstrip("/").split("/")[-1]
+
+    def act(self, action, **form):
+        response = self.presenter.post(
+            f"/en/presenter/sessions/{self.code}/{action}", data={"csrf": self.presenter.csrf, **form}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+
+    def next(self, times=1):
+        for _ in range(times):
+            self.act("next")
+
+    def pupil(self, lang="en"):
+        client = self.app.test_client()
+        assert client.get(f"/{lang}/live/{self.code}/").status_code == 200
+        return client
+
+    def answer(self, client, question, choices, lang="en"):
+        return client.post(
+            f"/{lang}/live/{self.code}/answer", json={"question": question, "choices": choices}
+        )
+
+    def stored(self):
+        with self.app.app_context():
+            return store.db().execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+
+    def state(self):
+        return self.presenter.get(f"/presenter/sessions/{self.code}/state.json").get_json()
+
+
+SECRET = "quiz:tiny-quiz:secret"
+
+
+@pytest.fixture
+def room(tiny_app, presenter):
+    return Classroom(tiny_app, presenter)
+
+
+def test_lobby_shows_code_join_address_and_qr(room):
+    html = room.presenter.get(room.console).get_data(as_text=True)
+    assert room.code in html
+    assert f"http://localhost/j/{room.code}" not in html or "<svg" in html
+    assert "/join" in html and "<svg" in html
+
+
+def test_qr_link_takes_a_pupil_to_the_session_in_their_language(room):
+    response = room.app.test_client().get(f"/j/{room.code.lower()}")
+    assert response.headers["Location"] == f"/en/live/{room.code}/"
+    typed = room.app.test_client().get(f"/en/join/?code= {room.code.lower()} ")
+    assert typed.headers["Location"] == f"/en/live/{room.code}/"
+
+
+def test_a_quiz_question_goes_open_closed_revealed(room):
+    pupil = room.pupil()
+    assert "Look at the projector" in pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    room.next(2)  # lobby -> welcome slide -> first question, open
+    page = pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    assert "A new online friend asks Lea to keep a secret." in page and 'name="choice"' in page
+    assert room.answer(pupil, SECRET, ["keep"]).get_json() == {"saved": True, "choices": ["keep"]}
+    assert room.answer(pupil, SECRET, ["tell"]).status_code == 200  # changed before closing
+    assert room.state()["answered"] == 1
+    assert room.state()["choices"]["tell"]["count"] == 1
+    room.next()  # close
+    assert room.answer(pupil, SECRET, ["keep"]).status_code == 409
+    assert "Answering is closed" in pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    room.next()  # reveal
+    page = pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    assert "You got it right!" in page and "Yes: a trusted adult can help." in page
+    console = room.presenter.get(room.console).get_data(as_text=True)
+    assert "✓ Right answer" in console and "1 </strong>" not in console
+    room.act("hide-chart")
+    assert "data-chart" not in room.presenter.get(room.console).get_data(as_text=True)
+    assert room.stored() == 1
+
+
+def test_a_story_decision_follows_the_majority_or_the_presenter(room):
+    first, second, third = room.pupil(), room.pupil(), room.pupil()
+    room.next(2 + 4 * 3 + 1)  # to the first question, 4 x (close, reveal, next), past the law slide
+    state = room.presenter.get(room.console).get_data(as_text=True)
+    assert "Lea meets Max in a game." in state
+    key = "scenario:tiny-story:start"
+    for pupil, choice in [(first, "move"), (second, "move"), (third, "tell")]:
+        assert room.answer(pupil, key, [choice]).status_code == 200
+    room.next(3)  # close, reveal, go on with the majority
+    assert "Max asks for a photo." in room.presenter.get(room.console).get_data(as_text=True)
+    room.act("back")
+    room.act("next", choice="tell")  # the presenter overrides
+    assert "Her dad helps her keep the messages" in room.presenter.get(room.console).get_data(as_text=True)
+
+
+BAD_ANSWERS = [
+    ("unknown choice", {"question": SECRET, "choices": ["nope"]}, 400),
+    ("several on a single-choice question", {"question": SECRET, "choices": ["tell", "keep"]}, 400),
+    ("no choice", {"question": SECRET, "choices": []}, 400),
+    ("not the open question", {"question": "quiz:tiny-quiz:signs", "choices": ["gifts"]}, 409),
+    ("choices not a list", {"question": SECRET, "choices": "tell"}, 400),
+    ("question not a text", {"question": 3, "choices": ["tell"]}, 400),
+]
+
+
+@pytest.mark.parametrize("label,body,status", BAD_ANSWERS, ids=[b[0] for b in BAD_ANSWERS])
+def test_bad_answers_get_a_plain_4xx_and_store_nothing(room, label, body, status):
+    pupil = room.pupil()
+    room.next(2)
+    response = room.answer(pupil, body["question"], body["choices"])
+    assert response.status_code == status
+    assert set(response.get_json()) == {"error"} and "Traceback" not in response.get_data(as_text=True)
+    assert room.stored() == 0
+
+
+def test_malformed_oversized_and_cookieless_answers_are_refused(room):
+    pupil = room.pupil()
+    room.next(2)
+    url = f"/en/live/{room.code}/answer"
+    malformed = pupil.post(url, data="{not json", content_type="application/json")
+    assert malformed.status_code == 400 and "error" in malformed.get_json()
+    oversized = pupil.post(
+        url,
+        data=json.dumps({"question": SECRET, "choices": ["tell"] * 5000}),
+        content_type="application/json",
+    )
+    assert oversized.status_code == 413
+    stranger = room.app.test_client().post(url, json={"question": SECRET, "choices": ["tell"]})
+    assert stranger.status_code == 400
+    assert "not joined" in stranger.get_json()["error"]
+    assert room.stored() == 0
+
+
+def test_unknown_and_ended_sessions(room):
+    pupil = room.pupil()
+    unknown = pupil.post("/en/live/ZZZZZ/answer", json={"question": SECRET, "choices": ["tell"]})
+    assert unknown.status_code == 404 and "no session with this code" in unknown.get_json()["error"]
+    assert pupil.get("/en/join/?code=ZZZZZ").status_code == 404
+    room.next(2)
+    room.act("end")
+    ended = room.answer(pupil, SECRET, ["tell"])
+    assert ended.status_code == 410
+    assert "has ended" in pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    assert room.stored() == 0
+
+
+def test_form_answers_work_without_javascript(room):
+    pupil = room.pupil()
+    room.next(3 + 2)  # to the multiple-choice question
+    response = pupil.post(
+        f"/en/live/{room.code}/answer",
+        data={"question": "quiz:tiny-quiz:signs", "choice": ["gifts", "secrets"]},
+    )
+    assert response.status_code == 302
+    page = pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
+    assert page.count(" checked") == 2 and "Your answer is in." in page
+
+
+def test_state_polls_cost_a_304_when_nothing_changed(room):
+    pupil = room.pupil()
+    first = pupil.get(f"/live/{room.code}/state.json")
+    assert first.status_code == 200 and first.get_json()["ended"] is False
+    again = pupil.get(f"/live/{room.code}/state.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    room.next()
+    changed = pupil.get(f"/live/{room.code}/state.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+
+
+def test_reset_clears_one_questions_answers(room):
+    pupil = room.pupil()
+    room.next(2)
+    room.answer(pupil, SECRET, ["tell"])
+    room.act("reset")
+    assert room.stored() == 0 and room.state()["answered"] == 0
+    assert room.answer(pupil, SECRET, ["keep"]).status_code == 200
+
+
+def test_results_and_exports_hold_aggregates_only(room):
+    pupils = [room.pupil() for _ in range(3)]
+    room.next(2)
+    for pupil, choice in zip(pupils, ["tell", "tell", "keep"], strict=True):
+        room.answer(pupil, SECRET, [choice])
+    room.act("end")
+    summary = room.presenter.get(f"/en/presenter/sessions/{room.code}/results/").get_data(as_text=True)
+    assert "3 devices took part" in summary and "67%" in summary
+    exported = room.presenter.get(f"/presenter/sessions/{room.code}/results.json").get_json()
+    secret = next(q for q in exported["questions"] if q["key"] == SECRET)
+    assert secret["answered"] == 3
+    assert [(c["id"], c["count"], c["correct"]) for c in secret["choices"]] == [
+        ("tell", 2, True),
+        ("keep", 1, False),
+    ]
+    csv = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv").get_data(as_text=True)
+    assert csv.splitlines()[0] == "question_key,question,answered,choice_id,choice,count,percent,correct"
+    with room.app.app_context():
+        devices = [row[0] for row in store.db().execute("SELECT id FROM participants")]
+    assert not any(device in csv or device in json.dumps(exported) for device in devices)
+
+
+def test_pupils_cannot_reach_any_presenter_page(room):
+    pupil = room.pupil()
+    for url in [
+        "/en/presenter/",
+        room.console,
+        f"/en/presenter/sessions/{room.code}/results/",
+        f"/presenter/sessions/{room.code}/state.json",
+        f"/presenter/sessions/{room.code}/results.csv",
+        f"/en/presenter/sessions/{room.code}/questions/",
+    ]:
+        assert pupil.get(url).status_code == 403, url
+    assert pupil.post(f"/en/presenter/sessions/{room.code}/next").status_code == 403
+    assert pupil.post("/en/presenter/sessions/", data={"module": "tiny", "band": "13-16"}).status_code == 403
+
+
+def test_a_wrong_key_reveals_nothing_and_a_missing_csrf_token_is_refused(room):
+    stranger = room.app.test_client()
+    wrong = stranger.get("/presenter/?key=guess")
+    assert wrong.status_code == 403 and room.app.config["PRESENTER_KEY"] not in wrong.get_data(as_text=True)
+    assert stranger.get("/en/presenter/").status_code == 403
+    no_token = room.presenter.post(f"/en/presenter/sessions/{room.code}/next")
+    assert no_token.status_code == 403
+
+
+def test_anonymous_questions_reach_only_the_presenter(room):
+    pupil = room.pupil()
+    ask = f"/en/live/{room.code}/ask"
+    assert pupil.post(ask, data={"text": "What if   someone\nthreatens a friend?"}).status_code == 302
+    assert pupil.post(ask, data={"text": "x" * 281}).status_code == 400
+    assert pupil.post(ask, data={"text": "   "}).status_code == 400
+    assert pupil.post(ask, data={"text": "Second?"}).status_code == 302
+    assert pupil.post(ask, data={"text": "Third?"}).status_code == 302
+    assert pupil.post(ask, data={"text": "Fourth?"}).status_code == 429
+    questions = room.presenter.get(f"/en/presenter/sessions/{room.code}/questions/").get_data(as_text=True)
+    assert "What if someone threatens a friend?" in questions
+    assert "What if someone" not in room.presenter.get(room.console).get_data(as_text=True)
+    assert room.state()["questions"] == 3
+    with room.app.app_context():
+        first = store.pupil_questions(store.db(), room.code)[0]["id"]
+    room.act("show-question", question=str(first), back_to="questions")
+    assert "What if someone threatens a friend?" in room.presenter.get(room.console).get_data(as_text=True)
+
+
+def test_purge_command_deletes_old_sessions(room, tiny_app):
+    with tiny_app.app_context():
+        store.db().execute("UPDATE sessions SET created_at = created_at - 40 * 86400")
+    from click.testing import CliRunner
+
+    from workshop.cli import main
+
+    from content_tree import DIRECTORY_FILE
+
+    runner = CliRunner()
+    outcome = runner.invoke(
+        main,
+        ["--content", tiny_app.config["CONTENT_DIR"], "purge"],
+        env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "WORKSHOP_DATA_DIR": tiny_app.config["DATA_DIR"]},
+    )
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.output.strip() == "Deleted 1 session."

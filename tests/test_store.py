@@ -1,0 +1,89 @@
+"""The store on a real SQLite file: schema, one answer per device, purge."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from workshop import store
+
+
+@pytest.fixture
+def database(tmp_path):
+    path = tmp_path / "workshop.db"
+    database = store.open_database(path)
+    store.migrate(database)
+    yield database
+    database.conn.close()
+
+
+def test_schema_is_created_in_an_empty_file_in_wal_mode(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    database = store.open_database(path)
+    store.migrate(database)
+    store.migrate(database)  # a second start changes nothing
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"sessions", "participants", "answers", "pupil_questions"} <= set(database.table_names())
+    database.conn.close()
+
+
+def test_codes_avoid_characters_that_look_alike(database):
+    codes = {store.create_session(database, "m", "10-12", {"item": -1}).code for _ in range(50)}
+    assert len(codes) == 50
+    assert not any(set(code) & set("0O1IL") for code in codes)
+
+
+def open_question(database, key="quiz:q:one"):
+    session = store.create_session(database, "m", "10-12", {"item": 0})
+    store.update_session(database, session.code, phase="open", open_key=key)
+    return session.code, key
+
+
+def test_a_changed_answer_replaces_the_first(database):
+    code, key = open_question(database)
+    device = store.join(database, code, None, "en")
+    assert store.record_answer(database, code, device, key, ["a"])
+    assert store.record_answer(database, code, device, key, ["b"])
+    assert store.choice_counts(database, code, key) == (1, {"b": 1})
+    assert store.answer_of(database, code, device, key) == ["b"]
+
+
+def test_an_answer_to_a_closed_question_is_not_stored(database):
+    code, key = open_question(database)
+    device = store.join(database, code, None, "en")
+    store.update_session(database, code, phase="closed", open_key="")
+    assert not store.record_answer(database, code, device, key, ["a"])
+    assert not store.record_answer(database, code, device, "quiz:q:other", ["a"])
+    assert store.choice_counts(database, code, key) == (0, {})
+
+
+def test_a_device_keeps_its_id_and_can_change_language(database):
+    code, _ = open_question(database)
+    device = store.join(database, code, None, "en")
+    assert store.join(database, code, device, "fr") == device
+    assert database.execute("SELECT lang FROM participants").fetchall() == [("fr",)]
+    other_code, _ = open_question(database)
+    assert store.join(database, other_code, device, "en") != device  # ids are per session
+
+
+def test_unknown_device_cannot_answer(database):
+    code, key = open_question(database)
+    with pytest.raises(sqlite3.IntegrityError):
+        store.record_answer(database, code, "made-up", key, ["a"])
+
+
+def test_purge_removes_old_sessions_with_everything_in_them(database):
+    old_code, key = open_question(database)
+    device = store.join(database, old_code, None, "en")
+    store.record_answer(database, old_code, device, key, ["a"])
+    store.add_pupil_question(database, old_code, device, "Is it OK to block someone?")
+    database.execute("UPDATE sessions SET created_at = created_at - 31 * 86400 WHERE code = ?", [old_code])
+    new_code, _ = open_question(database)
+    assert store.purge(database, 30) == 1
+    assert store.get_session(database, old_code) is None
+    assert store.get_session(database, new_code) is not None
+    for table in ("participants", "answers", "pupil_questions"):
+        assert database.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
