@@ -59,25 +59,68 @@ def visible_text(html: str) -> str:
     return TextOf(html).text
 
 
+class Server:
+    """A running `workshop serve` process and what it printed."""
+
+    def __init__(self, process: subprocess.Popen, lines: list[str]):
+        self.process, self.lines = process, lines
+
+    @property
+    def presenter_url(self) -> str:
+        return self.lines[1].split()[-1]
+
+    @property
+    def base_url(self) -> str:
+        return self.presenter_url.split("presenter/")[0]
+
+
 @contextmanager
 def running_server(
-    content_root: Path, *options: str, lines: int = 3, data_dir: Path | None = None
-) -> Iterator[list[str]]:
-    """`workshop serve` in its own process on a free loopback port; yields its first lines."""
+    content_root: Path, *options: str, lines: int = 3, data_dir: Path | None = None, env: dict | None = None
+) -> Iterator[Server]:
+    """`workshop serve` in its own process on a free loopback port."""
     from content_tree import DIRECTORY_FILE
 
-    env = {
+    environment = {
         **os.environ,
         "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
         "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
+        **(env or {}),
     }
     command = [sys.executable, "-m", "workshop", "--content", str(content_root), "serve", "--port", "0"]
-    server = subprocess.Popen(
-        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    process = subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
     )
     try:
-        yield [server.stdout.readline() for _ in range(lines)]
+        yield Server(process, [process.stdout.readline() for _ in range(lines)])
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-        server.stdout.close()
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def pseudo(text: str) -> str:
+    """A stand-in translation that shows where a string came from: ‹text›, placeholders kept."""
+    return f"‹{text}›"
+
+
+def pseudo_catalogs(folder: Path, content, lang: str = "fr") -> Path:
+    """Compiled catalogs for `lang` in which every interface and content string is ‹marked›."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from workshop.content.strings import content_strings
+    from workshop.settings import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "translations" / "messages.pot").open("rb") as handle:
+        interface = [message.id for message in read_po(handle) if message.id]
+    for domain, messages in (("messages", interface), ("content", content_strings(content))):
+        catalog = Catalog(locale=lang, domain=domain)
+        for message in messages:
+            catalog.add(message, pseudo(message))
+        path = folder / lang / "LC_MESSAGES" / f"{domain}.mo"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_mo(handle, catalog)
+    return folder

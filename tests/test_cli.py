@@ -80,7 +80,8 @@ def test_freeze_writes_the_copy_and_its_zip(run, tmp_path):
 
 def test_serve_runs_a_real_server(tiny_root):
     """`python -m workshop serve` starts waitress and prints where to go."""
-    with running_server(tiny_root) as lines:
+    with running_server(tiny_root) as server:
+        lines = server.lines
         assert lines[0].strip() == "Safe Online Workshop is running."
         presenter_url = lines[1].split()[-1]
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/presenter/\?key=[\w-]{32}", presenter_url)
@@ -92,7 +93,8 @@ def test_serve_runs_a_real_server(tiny_root):
 
 
 def test_serve_lan_prints_the_pupils_address_and_a_qr_code(tiny_root):
-    with running_server(tiny_root, "--lan", lines=5) as lines:
+    with running_server(tiny_root, "--lan", lines=5) as server:
+        lines = server.lines
         assert lines[3].startswith("  Pupils open http://")
         lan_url = lines[3].split()[2]
         assert "█" in lines[4] or "▀" in lines[4]  # the QR code, drawn in the terminal

@@ -8,43 +8,21 @@ import sys
 
 import pytest
 from babel.dates import get_day_names
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from workshop import create_app
-from workshop.content.strings import content_strings
 from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE
-from helpers import all_public_urls, html_lang, visible_text
+from helpers import all_public_urls, html_lang, pseudo_catalogs, visible_text
 
 POT = PROJECT_ROOT / "translations" / "messages.pot"
-
-
-def pseudo(text: str) -> str:
-    """A stand-in translation that shows where a string came from: ‹text›, placeholders kept."""
-    return f"‹{text}›"
-
-
-def write_catalog(folder, lang, domain, messages):
-    catalog = Catalog(locale=lang, domain=domain)
-    for message in messages:
-        catalog.add(message, pseudo(message))
-    path = folder / lang / "LC_MESSAGES" / f"{domain}.mo"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        write_mo(handle, catalog)
 
 
 @pytest.fixture
 def pseudo_app(tiny_app, tiny_root, tmp_path):
     """The tiny content with a second language, 'fr', whose every string is ‹marked›."""
-    with POT.open("rb") as handle:
-        ui = [m.id for m in read_po(handle) if m.id]
-    translations = tmp_path / "translations"
-    write_catalog(translations, "fr", "messages", ui)
-    write_catalog(translations, "fr", "content", content_strings(tiny_app.extensions["workshop.content"]))
+    translations = pseudo_catalogs(tmp_path / "translations", tiny_app.extensions["workshop.content"])
     return create_app(
         {
             "CONTENT_DIR": str(tiny_root),

@@ -48,6 +48,6 @@ def context(browser):
 @pytest.fixture
 def live_server(tiny_root):
     """The real server on the tiny content; yields its base URL."""
-    with running_server(tiny_root) as lines:
-        assert "is running" in lines[0], lines
-        yield lines[1].split()[-1].split("presenter/")[0]
+    with running_server(tiny_root) as server:
+        assert "is running" in server.lines[0], server.lines
+        yield server.base_url
