@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import logging
 import socket
 
 import segno
 from flask import Flask
 from waitress import create_server
 
-# A class of pupils polling at once needs more than waitress's 4 threads and 100 connections.
+# A class of pupils polling at once needs more than waitress's 4 threads and 100 connections,
+# and poll() instead of select(): select() cannot watch more than 1024 sockets, and waitress
+# crashes outright when a large class pushes it past that.
 THREADS = 16
-CONNECTION_LIMIT = 1000
+CONNECTION_LIMIT = 2000  # the 1,000 pupils promised, with room for reconnecting devices
 
 
 class PortInUse(Exception):
@@ -32,6 +35,12 @@ def lan_address() -> str:
             return socket.gethostbyname(socket.gethostname())
 
 
+def quiet_queue_warnings() -> None:
+    """waitress warns whenever requests queue for a moment: normal when a class answers at
+    once, and alarming noise on a presenter's terminal."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+
+
 def make_server(app: Flask, host: str, port: int):
     """A waitress server bound to host and port, or PortInUse with what to do about it."""
     # Try the port with a socket of our own first: waitress leaves its socket open on failure.
@@ -44,8 +53,15 @@ def make_server(app: Flask, host: str, port: int):
                 f"Port {port} is already in use (is the workshop already running?). "
                 f"Choose another with --port, for example --port {port + 1}."
             ) from error
+    quiet_queue_warnings()
     return create_server(
-        app, host=host, port=port, threads=THREADS, connection_limit=CONNECTION_LIMIT, ident="workshop"
+        app,
+        host=host,
+        port=port,
+        threads=THREADS,
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
+        ident="workshop",
     )
 
 

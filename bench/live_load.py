@@ -1,0 +1,229 @@
+"""Load benchmark: one presenter and N pupils on the real server, over loopback.
+
+    python bench/live_load.py [--pupils 300] [--module online-friends] [--band 13-16]
+
+Starts `workshop serve` on a free loopback port with a fresh data folder, has N simulated
+pupils join, poll the state document every POLL seconds and answer every question of the
+module while a simulated presenter walks it (waiting for everyone, then close, reveal, next).
+Prints answers sent and stored (they must be equal), p50/p95/p99 latency of answers and
+polls, requests per second, and the server's peak memory. Exits non-zero if an answer is lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+POLL = 1.5
+
+
+class Client:
+    """One device: a keep-alive connection and its own cookies."""
+
+    def __init__(self, host: str, port: int):
+        self.connection = http.client.HTTPConnection(host, port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in range(3):
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                if attempt == 2:
+                    raise
+                self.connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";")[0]
+        return response.status, response.headers, data
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.answer_ms: list[float] = []
+        self.poll_ms: list[float] = []
+        self.answers_sent = 0
+        self.requests = 0
+        self.errors: list[str] = []
+
+    def add(self, kind: str, started: float) -> None:
+        with self.lock:
+            self.requests += 1
+            (self.answer_ms if kind == "answer" else self.poll_ms).append(
+                (time.perf_counter() - started) * 1000
+            )
+
+
+def pupil(base: tuple[str, int], code: str, stats: Stats, stop: threading.Event, lang: str) -> None:
+    try:
+        follow_lesson(Client(*base), code, stats, stop, lang)
+    except (OSError, http.client.HTTPException) as error:
+        with stats.lock:
+            stats.errors.append(f"pupil gave up: {error}")
+
+
+def follow_lesson(client: Client, code: str, stats: Stats, stop: threading.Event, lang: str) -> None:
+    status, headers, _ = client.request("GET", f"/j/{code}")
+    client.request("GET", f"/{lang}/live/{code}/")
+    answered: set[str] = set()
+    etag = ""
+    time.sleep(random.random() * POLL)  # devices do not poll in lockstep
+    while not stop.is_set():
+        started = time.perf_counter()
+        status, headers, body = client.request(
+            "GET", f"/live/{code}/state.json", headers={"If-None-Match": etag}
+        )
+        stats.add("poll", started)
+        if status == 200:
+            etag = headers["ETag"]
+            if json.loads(body)["ended"]:
+                return
+            _, _, page = client.request("GET", f"/{lang}/live/{code}/")
+            stats.add("poll", started)
+            found = re.search(rb'name="question" value="([^"]+)"', page)
+            if found and found.group(1) not in answered:
+                key = found.group(1).decode()
+                choices = re.findall(rb'name="choice" value="([^"]+)"', page)
+                answer = json.dumps({"question": key, "choices": [random.choice(choices).decode()]}).encode()
+                started = time.perf_counter()
+                status, _, reply = client.request(
+                    "POST", f"/{lang}/live/{code}/answer", answer, {"Content-Type": "application/json"}
+                )
+                stats.add("answer", started)
+                if status == 200:
+                    answered.add(found.group(1))
+                    with stats.lock:
+                        stats.answers_sent += 1
+                else:
+                    with stats.lock:
+                        stats.errors.append(f"answer {status}: {reply[:80]!r}")
+        time.sleep(POLL)
+
+
+def percentile(values: list[float], share: float) -> float:
+    return statistics.quantiles(values, n=100)[int(share) - 1] if len(values) > 1 else (values or [0])[0]
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pupils", type=int, default=300)
+    parser.add_argument("--module", default="online-friends")
+    parser.add_argument("--band", default="13-16")
+    parser.add_argument("--content", default=str(ROOT))
+    parser.add_argument("--wait", type=float, default=30.0, help="longest wait for all answers, seconds")
+    args = parser.parse_args()
+
+    data = tempfile.mkdtemp(prefix="workshop-bench-")
+    env = {**os.environ, "WORKSHOP_DATA_DIR": data}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "workshop", "--content", args.content, "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        server.stdout.readline()
+        presenter_url = server.stdout.readline().split()[-1]
+        address = urlsplit(presenter_url)
+        base = (address.hostname, address.port)
+        return run(args, base, address, server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def run(args, base, address, server_pid: int) -> int:
+    presenter = Client(*base)
+    presenter.request("GET", f"{address.path}?{address.query}")
+    _, _, home = presenter.request("GET", "/en/presenter/")
+    csrf = re.search(rb'name="csrf" value="([^"]+)"', home).group(1).decode()
+    form = f"csrf={csrf}&module={args.module}&band={args.band}".encode()
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    _, headers, _ = presenter.request("POST", "/en/presenter/sessions/", form, form_headers)
+    code = headers["Location"].rstrip("/").split("/")[-1]
+
+    stats, stop = Stats(), threading.Event()
+    threads = [
+        threading.Thread(
+            target=pupil, args=(base, code, stats, stop, random.choice(["en", "en", "en"])), daemon=True
+        )
+        for _ in range(args.pupils)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    while True:
+        _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/state.json")
+        if json.loads(body)["participants"] + len(stats.errors) >= args.pupils:
+            break
+        time.sleep(0.2)
+
+    questions = 0
+    next_form = f"csrf={csrf}".encode()
+    while True:
+        _, _, page = presenter.request("GET", f"/en/presenter/sessions/{code}/")
+        if b"Answering is open" in page:
+            questions += 1
+            deadline = time.time() + args.wait
+            while time.time() < deadline:
+                _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/state.json")
+                if json.loads(body)["answered"] >= args.pupils:
+                    break
+                time.sleep(0.25)
+        if b'data-action="next"' not in page:
+            break
+        presenter.request("POST", f"/en/presenter/sessions/{code}/next", next_form, form_headers)
+    presenter.request("POST", f"/en/presenter/sessions/{code}/end", next_form, form_headers)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/results.json")
+    stored = sum(question["answered"] for question in json.loads(body)["questions"])
+    print(f"pupils                {args.pupils}")
+    print(f"questions answered    {questions}")
+    print(f"answers sent          {stats.answers_sent}")
+    print(f"answers stored        {stored}")
+    for label, values in (("answer", stats.answer_ms), ("poll", stats.poll_ms)):
+        print(
+            f"{label:6} latency ms     p50 {percentile(values, 50):.1f}  p95 {percentile(values, 95):.1f}  "
+            f"p99 {percentile(values, 99):.1f}  (n={len(values)})"
+        )
+    print(f"requests per second   {stats.requests / elapsed:.0f}")
+    print(f"server peak memory    {peak_memory_mb(server_pid):.0f} MB")
+    if stats.errors:
+        print(f"errors                {len(stats.errors)} (first: {stats.errors[0]})")
+    return 0 if stored == stats.answers_sent and not stats.errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
