@@ -12,6 +12,7 @@ polls, requests per second, and the server's peak memory. Exits non-zero if an a
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import os
@@ -27,39 +28,85 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-POLL = 1.5
+POLL = 2.0  # as live.js, until the server asks for another interval
+RELOAD_SPREAD = 1.0  # as live.js: devices reload within a second, not all at once
 
 
 class Client:
-    """One device: a keep-alive connection and its own cookies."""
+    """The presenter: one keep-alive connection and its cookies (blocking; it is only one)."""
 
     def __init__(self, host: str, port: int):
         self.connection = http.client.HTTPConnection(host, port, timeout=60)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = {**(headers or {}), **({"Cookie": cookie_header(self.cookies)} if self.cookies else {})}
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        remember_cookies(self.cookies, response.headers.get_all("Set-Cookie") or [])
+        return response.status, response.headers, data
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def remember_cookies(cookies: dict[str, str], set_cookies: list[str]) -> None:
+    for header in set_cookies:
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";")[0]
+
+
+class Device:
+    """A pupil's device on asyncio: a thousand of them cost the client almost nothing,
+    so the figures measure the server rather than the benchmark."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
         for attempt in range(3):
             try:
-                self.connection.request(method, path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                data = response.read()
-                break
-            except (ConnectionError, http.client.HTTPException):
+                if self.writer is None:
+                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                return await self._exchange(method, path, body, headers or {})
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                self.writer = None
                 if attempt == 2:
                     raise
-                self.connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";")[0]
-        return response.status, response.headers, data
+                await asyncio.sleep(0.5)
+
+    async def _exchange(self, method, path, body, headers):
+        lines = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(body)}",
+        ]
+        if self.cookies:
+            lines.append(f"Cookie: {cookie_header(self.cookies)}")
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        status = int((await self.reader.readline()).split()[1])
+        received: dict[str, str] = {}
+        set_cookies = []
+        while line := (await self.reader.readline()).decode().rstrip("\r\n"):
+            name, _, value = line.partition(":")
+            if name.lower() == "set-cookie":
+                set_cookies.append(value.strip())
+            received[name.lower()] = value.strip()
+        data = await self.reader.readexactly(int(received.get("content-length", 0)))
+        remember_cookies(self.cookies, set_cookies)
+        if received.get("connection", "").lower() == "close":
+            self.writer.close()
+            self.writer = None
+        return status, received, data
 
 
 class Stats:
     def __init__(self):
-        self.lock = threading.Lock()
         self.answer_ms: list[float] = []
         self.poll_ms: list[float] = []
         self.answers_sent = 0
@@ -67,57 +114,60 @@ class Stats:
         self.errors: list[str] = []
 
     def add(self, kind: str, started: float) -> None:
-        with self.lock:
-            self.requests += 1
-            (self.answer_ms if kind == "answer" else self.poll_ms).append(
-                (time.perf_counter() - started) * 1000
-            )
+        self.requests += 1
+        (self.answer_ms if kind == "answer" else self.poll_ms).append((time.perf_counter() - started) * 1000)
 
 
-def pupil(base: tuple[str, int], code: str, stats: Stats, stop: threading.Event, lang: str) -> None:
+async def pupil(base: tuple[str, int], code: str, stats: Stats, stop: asyncio.Event, lang: str) -> None:
     try:
-        follow_lesson(Client(*base), code, stats, stop, lang)
-    except (OSError, http.client.HTTPException) as error:
-        with stats.lock:
-            stats.errors.append(f"pupil gave up: {error}")
+        await follow_lesson(Device(*base), code, stats, stop, lang)
+    except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+        stats.errors.append(f"pupil gave up: {error!r}")
 
 
-def follow_lesson(client: Client, code: str, stats: Stats, stop: threading.Event, lang: str) -> None:
-    status, headers, _ = client.request("GET", f"/j/{code}")
-    client.request("GET", f"/{lang}/live/{code}/")
-    answered: set[str] = set()
+async def follow_lesson(device: Device, code: str, stats: Stats, stop: asyncio.Event, lang: str) -> None:
+    """What live.js does: poll, reload the page when the state changes, answer what is open."""
+    await device.request("GET", f"/{lang}/live/{code}/")
+    answered: set[bytes] = set()
     etag = ""
-    time.sleep(random.random() * POLL)  # devices do not poll in lockstep
+    poll = POLL
+    await asyncio.sleep(random.random() * poll)  # devices do not poll in step
     while not stop.is_set():
         started = time.perf_counter()
-        status, headers, body = client.request(
+        status, headers, body = await device.request(
             "GET", f"/live/{code}/state.json", headers={"If-None-Match": etag}
         )
         stats.add("poll", started)
         if status == 200:
-            etag = headers["ETag"]
-            if json.loads(body)["ended"]:
+            etag = headers["etag"]
+            state = json.loads(body)
+            if state["ended"]:
                 return
-            _, _, page = client.request("GET", f"/{lang}/live/{code}/")
+            poll = state["poll"]
+            await asyncio.sleep(random.random() * RELOAD_SPREAD)
+            started = time.perf_counter()
+            _, _, page = await device.request("GET", f"/{lang}/live/{code}/")
             stats.add("poll", started)
             found = re.search(rb'name="question" value="([^"]+)"', page)
             if found and found.group(1) not in answered:
-                key = found.group(1).decode()
-                choices = re.findall(rb'name="choice" value="([^"]+)"', page)
-                answer = json.dumps({"question": key, "choices": [random.choice(choices).decode()]}).encode()
-                started = time.perf_counter()
-                status, _, reply = client.request(
-                    "POST", f"/{lang}/live/{code}/answer", answer, {"Content-Type": "application/json"}
-                )
-                stats.add("answer", started)
-                if status == 200:
-                    answered.add(found.group(1))
-                    with stats.lock:
-                        stats.answers_sent += 1
-                else:
-                    with stats.lock:
-                        stats.errors.append(f"answer {status}: {reply[:80]!r}")
-        time.sleep(POLL)
+                await answer(device, code, lang, found.group(1), page, stats)
+                answered.add(found.group(1))
+        await asyncio.sleep(poll)
+
+
+async def answer(device: Device, code: str, lang: str, key: bytes, page: bytes, stats: Stats) -> None:
+    await asyncio.sleep(random.random() * 3)  # reading the question takes a moment
+    choices = re.findall(rb'name="choice" value="([^"]+)"', page)
+    body = json.dumps({"question": key.decode(), "choices": [random.choice(choices).decode()]}).encode()
+    started = time.perf_counter()
+    status, _, reply = await device.request(
+        "POST", f"/{lang}/live/{code}/answer", body, {"Content-Type": "application/json"}
+    )
+    stats.add("answer", started)
+    if status == 200:
+        stats.answers_sent += 1
+    else:
+        stats.errors.append(f"answer {status}: {reply[:80]!r}")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -170,16 +220,15 @@ def run(args, base, address, server_pid: int) -> int:
     _, headers, _ = presenter.request("POST", "/en/presenter/sessions/", form, form_headers)
     code = headers["Location"].rstrip("/").split("/")[-1]
 
-    stats, stop = Stats(), threading.Event()
-    threads = [
-        threading.Thread(
-            target=pupil, args=(base, code, stats, stop, random.choice(["en", "en", "en"])), daemon=True
-        )
-        for _ in range(args.pupils)
-    ]
+    stats, loop = Stats(), asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def classroom():
+        await asyncio.gather(*(pupil(base, code, stats, stop, "en") for _ in range(args.pupils)))
+
+    pupils = threading.Thread(target=loop.run_until_complete, args=(classroom(),), daemon=True)
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
+    pupils.start()
     while True:
         _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/state.json")
         if json.loads(body)["participants"] + len(stats.errors) >= args.pupils:
@@ -203,9 +252,8 @@ def run(args, base, address, server_pid: int) -> int:
         presenter.request("POST", f"/en/presenter/sessions/{code}/next", next_form, form_headers)
     presenter.request("POST", f"/en/presenter/sessions/{code}/end", next_form, form_headers)
     elapsed = time.perf_counter() - started
-    stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
+    loop.call_soon_threadsafe(stop.set)
+    pupils.join(timeout=30)
 
     _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/results.json")
     stored = sum(question["answered"] for question in json.loads(body)["questions"])

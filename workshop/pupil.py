@@ -18,6 +18,7 @@ bp = Blueprint("pupil", __name__)
 bp.url_value_preprocessor(check_language)
 
 COOKIE_DAYS = 1
+MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 QUESTION_LENGTH = 280
 QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
@@ -88,7 +89,16 @@ def state(code):
     session = store.get_session(store.db(), code)
     if session is None:
         fail(404, _("There is no session with this code. Check the code on the projector."))
-    return conditional_json({"version": session.version, "ended": session.ended})
+    participants = store.participant_count(store.db(), code)
+    return conditional_json(
+        {"version": session.version, "ended": session.ended, "poll": poll_seconds(participants)}
+    )
+
+
+def poll_seconds(participants: int) -> float:
+    """How often devices should ask: every 2 s, slower in a very large group so the laptop
+    keeps answering fast (waitress walks every open connection on each turn of its loop)."""
+    return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
 
 
 def participant_of(session: store.LiveSession) -> str:

@@ -9,6 +9,7 @@ where it was.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import sqlite3
@@ -106,6 +107,22 @@ def migrate(database: Database) -> None:
             database.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+# SQLite lets one writer in at a time and makes the others sleep and retry, in steps of up
+# to 100 ms; queueing this process's writers on a lock instead keeps an answer's wait short.
+_write_lock = threading.Lock()
+
+
+def writes(function):
+    """Run a function that writes while holding this process's write lock."""
+
+    @functools.wraps(function)
+    def one_at_a_time(*args, **kwargs):
+        with _write_lock:
+            return function(*args, **kwargs)
+
+    return one_at_a_time
+
+
 @contextmanager
 def transaction(database: Database) -> Iterator[None]:
     """All or nothing; IMMEDIATE takes the write lock up front so two writers queue, not fail."""
@@ -159,6 +176,7 @@ CREATE TABLE IF NOT EXISTS pupil_questions (
 """
 
 
+@writes
 def create_session(database: Database, module_id: str, band: str, position: dict) -> LiveSession:
     code = new_code(database)
     database["sessions"].insert(
@@ -194,6 +212,7 @@ def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
     return [_session(row) for row in rows]
 
 
+@writes
 def update_session(database: Database, code: str, **changes) -> None:
     """Change a session's state; every change bumps `version`, which pupils' devices poll."""
     columns = {key: _json(value) if key in ("position", "trail") else value for key, value in changes.items()}
@@ -203,6 +222,7 @@ def update_session(database: Database, code: str, **changes) -> None:
     )
 
 
+@writes
 def join(database: Database, code: str, participant_id: str | None, lang: str) -> str:
     """The device's anonymous id in this session: the one it has, or a new random one."""
     if (
@@ -228,6 +248,7 @@ def is_participant(database: Database, code: str, participant_id: str) -> bool:
     )
 
 
+@writes
 def record_answer(
     database: Database, code: str, participant_id: str, question_key: str, choice_ids: list[str]
 ) -> bool:
@@ -280,6 +301,7 @@ def participant_count(database: Database, code: str) -> int:
     return database.execute("SELECT COUNT(*) FROM participants WHERE session_code = ?", [code]).fetchone()[0]
 
 
+@writes
 def reset_answers(database: Database, code: str, question_key: str) -> None:
     with transaction(database):
         database.execute(
@@ -288,6 +310,7 @@ def reset_answers(database: Database, code: str, question_key: str) -> None:
         database.execute("UPDATE sessions SET version = version + 1 WHERE code = ?", [code])
 
 
+@writes
 def add_pupil_question(database: Database, code: str, participant_id: str, text: str) -> None:
     database["pupil_questions"].insert(
         {"session_code": code, "participant_id": participant_id, "text": text, "asked_at": now()}
@@ -309,6 +332,7 @@ def recent_questions_by(database: Database, participant_id: str, since: float) -
     ).fetchone()[0]
 
 
+@writes
 def purge(database: Database, retention_days: float) -> int:
     """Delete sessions older than the retention period, with everything recorded in them."""
     cutoff = now() - retention_days * 86400

@@ -8,6 +8,7 @@
   var version = live.getAttribute("data-version");
   var etag = null;
   var sending = false;
+  var pollSeconds = 2;
 
   function poll() {
     var headers = etag ? { "If-None-Match": etag } : {};
@@ -20,10 +21,15 @@
         return null;
       })
       .then(function (state) {
-        if (state && String(state.version) !== version && !sending) { window.location.reload(); }
+        if (!state) { return; }
+        pollSeconds = state.poll || pollSeconds;
+        if (String(state.version) !== version && !sending) {
+          // Not all at once: a class reloading in the same instant would queue on the laptop.
+          window.setTimeout(function () { window.location.reload(); }, Math.random() * 1000);
+        }
       })
       .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(function () { window.setTimeout(poll, 1500); });
+      .then(function () { window.setTimeout(poll, pollSeconds * 1000); });
   }
 
   var form = document.querySelector("[data-answer-form]");
@@ -55,5 +61,5 @@
       send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
     });
   }
-  window.setTimeout(poll, 1500);
+  window.setTimeout(poll, pollSeconds * 1000);
 }());
