@@ -1,0 +1,120 @@
+"""The content the kit ships: it loads, every page renders, and its facts match the sources."""
+
+from __future__ import annotations
+
+import re
+
+from workshop.deck import build_deck
+from workshop.settings import PROJECT_ROOT
+
+from helpers import all_public_urls, html_lang
+
+# Luxembourg's services as childprotection.lu lists them (see the reference sources); 112 and
+# 113 are the country's emergency numbers.
+REFERENCE_PHONES = {
+    "police-emergency": "113",
+    "emergency": "112",
+    "kjt": "116 111",
+    "bee-secure-helpline": "8002-1234",
+    "police-child-protection": "12321",
+    "alupse": "26 18 48 1",
+    "sos-detresse": "45 45 45",
+    "ork": "26 123 124",
+    "one": "247-73696",
+    "scas": "47 58 21-1",
+    "fed": "40 73 35",
+}
+REFERENCE_HOURS = {
+    "kjt": {
+        "mon": (("17:00", "22:00"),),
+        "tue": (("14:00", "22:00"),),
+        "wed": (("17:00", "22:00"),),
+        "thu": (("14:00", "22:00"),),
+        "fri": (("17:00", "22:00"),),
+        "sat": (("14:00", "20:00"),),
+    },
+    "alupse": {day: (("09:00", "17:00"),) for day in ("mon", "tue", "wed", "thu", "fri")},
+    "sos-detresse": {
+        **{day: (("15:00", "23:00"),) for day in ("mon", "tue", "wed", "thu", "sun")},
+        "fri": (("15:00", "07:00"),),
+        "sat": (("15:00", "07:00"),),
+    },
+}
+
+
+def test_directory_matches_the_reference(app):
+    directory = app.extensions["workshop.content"].directory
+    services = {service.id: service for service in directory.services}
+    assert {sid: s.phone for sid, s in services.items() if s.phone} == REFERENCE_PHONES
+    for sid, hours in REFERENCE_HOURS.items():
+        assert {day.weekday: day.spans for day in services[sid].hours} == hours, sid
+    assert services["bee-secure-stopline"].anonymous is True
+    assert services["bee-secure-stopline"].website == "https://stopline.bee-secure.lu"
+    assert services["police-child-protection"].anonymous is False
+    assert [s.id for s in directory.in_order[:2]] == ["police-emergency", "emergency"]
+
+
+# Numbers in the content that are not phone numbers: Penal Code articles, a fine, age bands.
+NOT_PHONES = {"385-2", "383", "384", "140", "443", "251", "10-12", "13-16"}
+PHONE_LIKE = re.compile(r"(?<![\w.,])(\d{2,4}(?:[ -]\d{1,6})+|\d{3,6})(?!\w|[.,]\d)")
+
+
+def test_every_phone_number_in_the_content_is_a_reference_number():
+    known = set(REFERENCE_PHONES.values())
+    files = [
+        *PROJECT_ROOT.glob("slides/*/*.md"),
+        *PROJECT_ROOT.glob("quizzes/*.toml"),
+        *PROJECT_ROOT.glob("scenarios/*.toml"),
+        PROJECT_ROOT / "guide" / "facilitator.md",
+    ]
+    found = set()
+    for path in files:
+        for number in PHONE_LIKE.findall(path.read_text(encoding="utf-8")):
+            if not re.fullmatch(r"(19|20)\d\d", number):  # a year
+                assert number in known | NOT_PHONES, (path.name, number)
+                found.add(number)
+    assert {"116 111", "12321", "113"} <= found
+
+
+def test_every_builtin_public_page_renders_with_help(app, client):
+    urls = all_public_urls(app)
+    assert len(urls) >= 25
+    for url in urls[1:]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert html_lang(html) == "en", url
+        assert 'class="help-link"' in html, url
+
+
+def test_first_module_is_complete(app):
+    content = app.extensions["workshop.content"]
+    module = content.modules_by_id["online-friends"]
+    assert module.age_bands == ("10-12", "13-16")
+    assert module.plan[1].ref == "ground-rules"
+    assert len(module.slides) >= 10 and all(slide.notes for slide in module.slides)
+    quiz = content.quizzes["online-friends"]
+    assert len(quiz.questions) >= 6
+    assert {q.kind for q in quiz.questions} == {"single", "multiple", "true_false", "poll"}
+    story = content.scenarios["lea-new-friend"]
+    assert sum(1 for step in story.steps if len(step.choices) >= 2) >= 2
+    assert sum(1 for step in story.steps if step.is_ending) >= 3
+    for band in module.age_bands:
+        deck = build_deck(content, module, band)
+        assert deck[0].slide.help and deck[-1].slide.help, band
+    younger = build_deck(content, module, "10-12")
+    assert not any(item.slide and item.slide.id in ("the-law", "reporting") for item in younger)
+
+
+def test_the_law_slide_quotes_the_reference(app):
+    law = app.extensions["workshop.content"].modules_by_id["online-friends"].slides_by_id["the-law"].body
+    for fact in (
+        "385-2",
+        "2011",
+        "under 16",
+        "one month to three years",
+        "251 to 50,000 euros",
+        "one to five years",
+        "75,000 euros",
+    ):
+        assert fact in law, fact
