@@ -6,6 +6,8 @@ from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import Babel, Domain, get_locale, refresh
 
+from .content.strings import paragraphs
+
 
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
@@ -49,10 +51,10 @@ def current_language() -> str:
 
 
 def translate_content(text: str) -> str:
-    """Content words go through their own catalog; a missing entry shows the English source."""
-    if not text:
-        return ""
-    return current_app.extensions["workshop.content_domain"].gettext(text)
+    """Content words go through their own catalog, paragraph by paragraph; a missing entry
+    shows the English source."""
+    domain = current_app.extensions["workshop.content_domain"]
+    return "\n\n".join(domain.gettext(unit) for unit in paragraphs(text))
 
 
 def is_language(lang: str) -> bool:

@@ -1,0 +1,47 @@
+"""Every language's catalogs are complete, current, and keep the structure of the source."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+
+from workshop.settings import PROJECT_ROOT, defaults
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+# The configured languages (WORKSHOP_LANGUAGES='["en", "fr"]' checks a catalog being prepared).
+LANGUAGES = json.loads(os.environ.get("WORKSHOP_LANGUAGES", "null")) or defaults()["LANGUAGES"]
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def read(path):
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def structure(text: str) -> tuple:
+    """What a translation must keep: placeholders, bold marks, list items, numbers."""
+    lines = text.splitlines()
+    return (
+        sorted(PLACEHOLDER.findall(text)),
+        text.count("**"),
+        sum(1 for line in lines if line.lstrip().startswith("- ")),
+        sum(1 for line in lines if re.match(r"\s*\d+\. ", line)),
+        sorted(re.findall(r"\d[\d ,.-]*\d|\d", text.replace(" ", " "))),
+    )
+
+
+@pytest.mark.parametrize("domain", ["messages", "content"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_is_complete_and_keeps_the_source_structure(lang, domain):
+    template = {message.id for message in read(TRANSLATIONS / f"{domain}.pot") if message.id}
+    catalog = {m.id: m for m in read(TRANSLATIONS / lang / "LC_MESSAGES" / f"{domain}.po") if m.id}
+    missing = sorted(template - {mid for mid, m in catalog.items() if m.string and "fuzzy" not in m.flags})
+    assert missing == [], f"{lang}/{domain}: {len(missing)} untranslated or fuzzy, first: {missing[:3]}"
+    for source in template:
+        translated = catalog[source].string
+        if structure(source)[:4] != structure(translated)[:4]:
+            pytest.fail(f"{lang}/{domain}: structure differs\n{source!r}\n{translated!r}")

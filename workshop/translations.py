@@ -1,0 +1,137 @@
+"""The gettext catalogs: extract, update, compile and measure them with Babel.
+
+Two domains: `messages` for the interface (templates and code) and `content` for what the kit
+teaches (content files, paragraph by paragraph). English is the source language; its catalogs
+copy each source text, so every language, English included, is complete in the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from .settings import PROJECT_ROOT
+
+DOMAINS = {
+    "messages": ("babel.cfg", ["--no-location", "--sort-output"]),
+    "content": ("babel-content.cfg", ["--add-location=file", "--sort-by-file"]),
+}
+SOURCE_LANGUAGE = "en"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    lang: str
+    domain: str
+    total: int
+    translated: int
+    fuzzy: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.translated / self.total if self.total else 100.0
+
+
+def catalog_path(folder: Path, lang: str, domain: str, suffix: str = ".po") -> Path:
+    return folder / lang / "LC_MESSAGES" / f"{domain}{suffix}"
+
+
+def _babel(*arguments: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *arguments])
+
+
+def extract(folder: Path) -> None:
+    """Write messages.pot and content.pot from the code, the templates and the content."""
+    for domain, (config, options) in DOMAINS.items():
+        _babel("extract", "-F", str(folder / config), "-k", "_", "-k", "gettext", "--omit-header",
+               *options, "-o", str(folder / f"{domain}.pot"), str(PROJECT_ROOT))
+
+
+def update(folder: Path, languages: list[str]) -> None:
+    """Bring every language's catalogs in line with the templates (new languages start empty)."""
+    extract(folder)
+    for lang in languages:
+        for domain in DOMAINS:
+            command = "update" if catalog_path(folder, lang, domain).exists() else "init"
+            _babel(command, "-D", domain, "-i", str(folder / f"{domain}.pot"), "-d", str(folder), "-l", lang)
+            if lang == SOURCE_LANGUAGE:
+                _copy_source_texts(catalog_path(folder, lang, domain))
+
+
+def _copy_source_texts(path: Path) -> None:
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if message.id:
+            message.string, message.flags = message.id, set()
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+
+
+def compile_all(folder: Path) -> list[Path]:
+    """Compile every .po whose .mo is missing or older; return the .mo files written."""
+    written = []
+    for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parent.parent.name)
+        try:
+            with mo.open("wb") as handle:
+                write_mo(handle, catalog)
+        except OSError as error:  # a read-only install: use the .mo files it came with
+            log.warning("could not compile %s: %s", po, error)
+            continue
+        written.append(mo)
+    return written
+
+
+def coverage(folder: Path, languages: list[str]) -> list[Coverage]:
+    found = []
+    for lang in languages:
+        for domain in DOMAINS:
+            messages = list(_messages(catalog_path(folder, lang, domain)))
+            found.append(Coverage(
+                lang, domain, len(_template_ids(folder, domain)),
+                sum(1 for m in messages if m.string and "fuzzy" not in m.flags),
+                sum(1 for m in messages if "fuzzy" in m.flags),
+            ))
+    return found
+
+
+def gaps(folder: Path, languages: list[str]) -> list[str]:
+    """Every missing or fuzzy translation, as `lang/domain: what: source`, for translators."""
+    found = []
+    for lang in languages:
+        for domain in DOMAINS:
+            translated = {m.id: m for m in _messages(catalog_path(folder, lang, domain))}
+            for source in _template_ids(folder, domain):
+                message = translated.get(source)
+                if message is None or not message.string:
+                    found.append(f"{lang}/{domain}: missing: {_short(source)}")
+                elif "fuzzy" in message.flags:
+                    found.append(f"{lang}/{domain}: fuzzy: {_short(source)}")
+    return found
+
+
+def _messages(path: Path):
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        return [message for message in read_po(handle) if message.id]
+
+
+def _template_ids(folder: Path, domain: str) -> list[str]:
+    return [message.id for message in _messages(folder / f"{domain}.pot")]
+
+
+def _short(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 70 else line[:67] + "..."
