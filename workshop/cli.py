@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import create_app, store
+from . import create_app, store, translations
 from .content import ContentError
 from .offline import FreezeError, freeze
 from .serve import PortInUse, lan_address, make_server, terminal_qr
@@ -51,6 +51,8 @@ def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
     content = app.extensions["workshop.content"]
+    for gap in translations.gaps(Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]):
+        click.echo(f"Warning: {gap} (English is shown instead)", err=True)
     click.echo(
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
@@ -106,6 +108,46 @@ def purge(config: dict, days: float | None) -> None:
     app = build_app(config)
     deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
     click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
+
+
+@main.group("translations")
+def translations_group() -> None:
+    """Keep the gettext catalogs in step with the code and the content (uses Babel)."""
+
+
+def _catalogs(config: dict) -> tuple[Path, list[str]]:
+    app = build_app(config)
+    return Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]
+
+
+@translations_group.command("update")
+@click.pass_obj
+def translations_update(config: dict) -> None:
+    """Extract every string into the .pot templates and update each language's .po files."""
+    folder, languages = _catalogs(config)
+    translations.update(folder, languages)
+    click.echo(f"Updated the catalogs of {', '.join(languages)} in {folder}.")
+
+
+@translations_group.command("compile")
+@click.pass_obj
+def translations_compile(config: dict) -> None:
+    """Compile the .po files into the .mo files the app reads (the app also does this itself)."""
+    folder, _ = _catalogs(config)
+    written = translations.compile_all(folder)
+    click.echo(f"Compiled {len(written)} catalog(s); the others were up to date.")
+
+
+@translations_group.command("stats")
+@click.pass_obj
+def translations_stats(config: dict) -> None:
+    """Print each language's coverage per domain."""
+    folder, languages = _catalogs(config)
+    for row in translations.coverage(folder, languages):
+        fuzzy = f", {row.fuzzy} fuzzy" if row.fuzzy else ""
+        click.echo(
+            f"{row.lang:4} {row.domain:9} {row.translated:4}/{row.total:<4} {row.percent:5.1f}%{fuzzy}"
+        )
 
 
 @main.command("freeze")

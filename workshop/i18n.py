@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import Babel, Domain, get_locale, refresh
 
 from .content.strings import paragraphs
+from .translations import compile_all
 
 
 def init_app(app: Flask) -> None:
+    # Catalogs are compiled from the .po files when they change, so a .mo is never stale.
+    compile_all(Path(app.config["TRANSLATIONS_DIR"]))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
     Babel(app, locale_selector=select_locale)

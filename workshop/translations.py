@@ -49,8 +49,20 @@ def _babel(*arguments: str) -> None:
 def extract(folder: Path) -> None:
     """Write messages.pot and content.pot from the code, the templates and the content."""
     for domain, (config, options) in DOMAINS.items():
-        _babel("extract", "-F", str(folder / config), "-k", "_", "-k", "gettext", "--omit-header",
-               *options, "-o", str(folder / f"{domain}.pot"), str(PROJECT_ROOT))
+        _babel(
+            "extract",
+            "-F",
+            str(folder / config),
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "--omit-header",
+            *options,
+            "-o",
+            str(folder / f"{domain}.pot"),
+            str(PROJECT_ROOT),
+        )
 
 
 def update(folder: Path, languages: list[str]) -> None:
@@ -98,11 +110,15 @@ def coverage(folder: Path, languages: list[str]) -> list[Coverage]:
     for lang in languages:
         for domain in DOMAINS:
             messages = list(_messages(catalog_path(folder, lang, domain)))
-            found.append(Coverage(
-                lang, domain, len(_template_ids(folder, domain)),
-                sum(1 for m in messages if m.string and "fuzzy" not in m.flags),
-                sum(1 for m in messages if "fuzzy" in m.flags),
-            ))
+            found.append(
+                Coverage(
+                    lang,
+                    domain,
+                    len(_template_ids(folder, domain)),
+                    sum(1 for m in messages if m.string and "fuzzy" not in m.flags),
+                    sum(1 for m in messages if "fuzzy" in m.flags),
+                )
+            )
     return found
 
 
