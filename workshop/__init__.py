@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, errors, i18n, render, store
+from . import auth, errors, i18n, render, security, store
 from .content import Content, load_content
 from .settings import defaults
 
@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     i18n.init_app(app)
     render.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     store.init_app(app)
     auth.init_app(app, store.database_path(app).parent)
 

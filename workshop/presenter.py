@@ -23,6 +23,7 @@ from . import classroom, results, store
 from .auth import presenter_required, sign_in
 from .i18n import best_language
 from .public import check_language, content, found
+from .security import allowed
 from .state import conditional_json
 
 bp = Blueprint("presenter", __name__)
@@ -47,6 +48,8 @@ ACTIONS = {
 def sign_in_with_key():
     """The URL `workshop serve` prints: `/presenter/?key=...` signs this browser in."""
     key = request.args.get("key", "")
+    if key and not allowed("presenter sign-in", "any"):
+        abort(429)
     if key and not sign_in(key, current_app.config["PRESENTER_KEY"]):
         abort(403)
     return redirect(url_for("presenter.home", lang=best_language()))

@@ -12,6 +12,7 @@ from . import classroom, store
 from .errors import fail
 from .i18n import best_language
 from .public import check_language
+from .security import allowed
 from .state import conditional_json
 
 bp = Blueprint("pupil", __name__)
@@ -130,6 +131,8 @@ def answer_from_request() -> tuple[str, list[str]]:
 def answer(lang, code):
     session = open_session(code)
     participant = participant_of(session)
+    if not allowed("answers", participant):
+        fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
     step = classroom.current_step(session)
     if session.phase != "open" or question != step.key:

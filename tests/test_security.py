@@ -1,0 +1,208 @@
+"""Safe for every pupil: headers, cookies, hostile content, flooding and guessing, random input."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_live import SECRET, Classroom
+
+from workshop import create_app, store
+
+from content_tree import DIRECTORY_FILE, TINY, write_tree
+
+EXPECTED_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+@pytest.fixture
+def room(tiny_app, presenter):
+    return Classroom(tiny_app, presenter)
+
+
+def test_every_kind_of_response_carries_the_security_headers(room):
+    pupil = room.pupil()
+    responses = [
+        pupil.get("/en/help/"),
+        pupil.get("/static/css/app.css"),
+        pupil.get("/nope"),
+        pupil.get(f"/en/live/{room.code}/"),
+        pupil.get(f"/live/{room.code}/state.json"),
+        pupil.post(f"/en/live/{room.code}/answer", json={}),
+        room.presenter.get(room.console),
+        pupil.get(room.console),
+    ]
+    for response in responses:
+        response.close()
+        for name, value in EXPECTED_HEADERS.items():
+            assert response.headers[name] == value, (response.request.path, name)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "default-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+
+
+def test_cookies_are_http_only_and_same_site(tiny_app, room):
+    pupil = tiny_app.test_client()
+    response = pupil.get(f"/en/live/{room.code}/")
+    device_cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in device_cookie and "SameSite=Lax" in device_cookie
+    signed_in = tiny_app.test_client().get(f"/presenter/?key={tiny_app.config['PRESENTER_KEY']}")
+    presenter_cookie = signed_in.headers["Set-Cookie"]
+    assert "HttpOnly" in presenter_cookie and "SameSite=Lax" in presenter_cookie
+
+
+def test_no_template_carries_inline_script_or_style():
+    from workshop.settings import PROJECT_ROOT
+
+    for template in (PROJECT_ROOT / "workshop" / "templates").rglob("*.html"):
+        html = template.read_text(encoding="utf-8")
+        assert "<script>" not in html, template.name
+        assert "<style" not in html and 'style="' not in html, template.name
+        for handler in ("onclick=", "onsubmit=", "onload=", "onchange="):
+            assert handler not in html, (template.name, handler)
+
+
+HOSTILE = "<script>alert('x')</script> <img src=x onerror=alert(1)> [link](javascript:alert(1))"
+
+
+def test_content_cannot_inject_html_or_script(tmp_path):
+    files = dict(TINY)
+    files["slides/tiny/welcome.md"] = files["slides/tiny/welcome.md"].replace("Hello class.", HOSTILE)
+    files["quizzes/tiny-quiz.toml"] = files["quizzes/tiny-quiz.toml"].replace(
+        'feedback = "Yes: a trusted adult can help."', f'feedback = "{HOSTILE}"'.replace("'", "’")
+    )
+    files["scenarios/tiny-story.toml"] = files["scenarios/tiny-story.toml"].replace(
+        'title = "Tiny story"', 'title = "<b onmouseover=alert(1)>Tiny</b>"'
+    )
+    root = write_tree(tmp_path / "hostile", files)
+    app = create_app(
+        {"CONTENT_DIR": str(root), "DIRECTORY_FILE": DIRECTORY_FILE, "DATA_DIR": str(tmp_path / "d")}
+    )
+    client = app.test_client()
+    for url in [
+        "/en/modules/tiny/10-12/slides/",
+        "/en/quizzes/tiny-quiz/",
+        "/en/scenarios/tiny-story/",
+        "/en/modules/tiny/13-16/speaker/",
+    ]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b onmouseover" not in html, url
+        assert 'href="javascript:' not in html, url
+    assert "&lt;script&gt;" in client.get("/en/modules/tiny/10-12/slides/").get_data(as_text=True)
+
+
+def test_answer_flooding_is_limited_per_device_only(room):
+    flooder, classmate = room.pupil(), room.pupil()
+    room.next(2)
+    statuses = [room.answer(flooder, SECRET, ["tell"]).status_code for _ in range(25)]
+    assert statuses[:20] == [200] * 20 and statuses[-1] == 429
+    assert room.answer(classmate, SECRET, ["keep"]).status_code == 200
+    assert room.state()["answered"] == 2
+
+
+def test_the_presenter_key_cannot_be_guessed(tiny_app):
+    key = tiny_app.config["PRESENTER_KEY"]
+    assert len(key) >= 32 and set(key) <= set(string.ascii_letters + string.digits + "-_")
+    guesser = tiny_app.test_client()
+    statuses = [guesser.get(f"/presenter/?key=guess{n}").status_code for n in range(12)]
+    assert statuses[:10] == [403] * 10 and statuses[10:] == [429, 429]
+    assert guesser.get("/en/presenter/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../workshop/__init__.py",
+        "/static/%2e%2e/settings.py",
+        "/static/..%2f..%2fpyproject.toml",
+        "/en/modules/..%2f..%2fetc/",
+        "/en/quizzes/../../../etc/passwd",
+        "/en/scenarios/%2e%2e/",
+    ],
+)
+def test_path_traversal_finds_nothing(tiny_app, path):
+    assert tiny_app.test_client().get(path).status_code == 404
+
+
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+segment = st.text(alphabet=string.ascii_letters + string.digits + "-_.%~", min_size=1, max_size=20)
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=10,
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_room(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("content"))
+    app = create_app(
+        {
+            "CONTENT_DIR": str(root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "DATA_DIR": str(tmp_path_factory.mktemp("data")),
+            "TESTING": True,
+        }
+    )
+    client = app.test_client()
+    client.get(f"/presenter/?key={app.config['PRESENTER_KEY']}")
+    import re
+
+    client.csrf = re.search(
+        r'name="csrf" value="([^"]+)"', client.get("/en/presenter/").get_data(as_text=True)
+    ).group(1)
+    room = Classroom(app, client)
+    room.next(2)  # a question is open: the most a random request could wrongly store into
+    return room
+
+
+def stored_rows(room) -> tuple[int, int, int]:
+    with room.app.app_context():
+        database = store.db()
+        return tuple(
+            database.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("answers", "pupil_questions", "sessions")
+        )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    code=segment,
+    lang=st.sampled_from(["en", "xx", "EN", "fr"]),
+    body=json_value,
+    form=st.dictionaries(st.sampled_from(["question", "choice", "text", "csrf"]), text, max_size=3),
+    headers=st.dictionaries(
+        st.sampled_from(["Content-Type", "Accept", "If-None-Match", "Cookie", "Accept-Language"]),
+        st.text(alphabet=string.printable.strip(), max_size=30),
+        max_size=3,
+    ),
+)
+def test_random_requests_never_crash_and_never_store(hostile_room, code, lang, body, form, headers):
+    client = hostile_room.app.test_client()
+    before = stored_rows(hostile_room)
+    requests = [
+        ("GET", f"/{lang}/live/{code}/"),
+        ("GET", f"/live/{code}/state.json"),
+        ("GET", f"/j/{code}"),
+        ("GET", f"/{lang}/join/?code={code}"),
+        ("GET", f"/{lang}/scenarios/{code}/{code}/"),
+        ("GET", f"/{lang}/quizzes/{code}/"),
+        ("GET", f"/{lang}/modules/{code}/10-12/slides/"),
+        ("GET", f"/static/{code}"),
+    ]
+    for method, url in requests:
+        assert client.open(url, method=method, headers=headers).status_code < 500, url
+    for url in (
+        f"/{lang}/live/{code}/answer",
+        f"/{lang}/live/{hostile_room.code}/answer",
+        f"/{lang}/live/{hostile_room.code}/ask",
+        f"/{lang}/presenter/sessions/{hostile_room.code}/next",
+    ):
+        assert client.post(url, json=body, headers=headers).status_code in range(300, 500), url
+        assert client.post(url, data=form, headers=headers).status_code in range(300, 500), url
+    assert stored_rows(hostile_room) == before
