@@ -140,7 +140,8 @@ def test_reflows_at_320_px_and_targets_are_at_least_24_px(browser, server, url):
     page = context.new_page()
     page.goto(server.base_url + url)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
-    small = page.evaluate("""() => [...document.querySelectorAll('button, input, select, textarea, label, .button, nav a, .help-link')]
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            'button, input, select, textarea, label, .button, nav a, .help-link')]
         .filter(e => e.offsetParent !== null)
         .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
         .filter(([_, r]) => r.width < 24 || r.height < 24)
