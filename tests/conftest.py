@@ -34,7 +34,7 @@ def tiny_app(tiny_root, data_dir):
 @pytest.fixture
 def app(data_dir):
     """The app on the content the project ships."""
-    return create_app({"DATA_DIR": str(data_dir), "TESTING": True})
+    return create_app({"DATA_DIR": str(data_dir), "PDFS": False, "TESTING": True})
 
 
 @pytest.fixture

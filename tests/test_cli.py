@@ -22,7 +22,9 @@ def run(tiny_root):
     def invoke(*args, root=tiny_root):
         runner = CliRunner()
         return runner.invoke(
-            main, ["--content", str(root), *args], env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE}
+            main,
+            ["--content", str(root), *args],
+            env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "WORKSHOP_PDFS": "false"},
         )
 
     return invoke
@@ -75,7 +77,7 @@ def test_freeze_writes_the_copy_and_its_zip(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "copy" / "en" / "quizzes" / "tiny-quiz" / "index.html").is_file()
     assert (tmp_path / "copy.zip").is_file()
-    assert "Wrote 19 pages" in result.output
+    assert "Wrote 26 pages" in result.output
 
 
 def test_serve_runs_a_real_server(tiny_root):

@@ -28,9 +28,10 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     store.init_app(app)
     auth.init_app(app, store.database_path(app).parent)
 
-    from . import presenter, public, pupil
+    from . import presenter, public, pupil, teacher
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(teacher.bp)
     app.register_blueprint(pupil.bp)
     app.register_blueprint(presenter.bp)
     return app

@@ -161,7 +161,12 @@ def freeze_command(config: dict, destination: str) -> None:
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)
+    click.echo(f"Wrote {copy.pages} pages to {copy.folder} and {copy.archive}.")
     click.echo(
-        f"Wrote {copy.pages} pages to {copy.folder} ({copy.size_bytes / 1e6:.1f} MB) and {copy.archive}."
+        f"Size: {copy.size_without_pdfs / 1e6:.1f} MB without PDFs, {copy.size_bytes / 1e6:.1f} MB in all."
     )
+    if copy.pdf_tool:
+        click.echo(f"PDFs: {copy.pdfs}, printed with {copy.pdf_tool}.")
+    elif app.config["PDFS"]:
+        click.echo("No PDFs: Chromium was not found. The printables are in the copy as pages to print.")
     click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask
+from flask import Flask, render_template, url_for
+from flask_babel import refresh
 from flask_frozen import Freezer
 
+from . import pdf
 from .content import Content
+from .teacher import MODULE_SHEETS, PDF_NAMES, SHEETS
 
 # Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
 OUTSIDE_SCHEMES = ("tel:", "mailto:", "http://", "https://")
@@ -35,6 +38,12 @@ class FrozenCopy:
     archive: Path
     pages: int
     size_bytes: int
+    pdfs: int
+    pdf_tool: str | None
+
+    @property
+    def size_without_pdfs(self) -> int:
+        return sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file() and f.suffix != ".pdf")
 
 
 def public_pages(content: Content, languages: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -53,6 +62,17 @@ def public_pages(content: Content, languages: list[str]) -> Iterator[tuple[str, 
             yield "public.quiz", {"lang": lang, "quiz_id": quiz_id}
         for scenario in content.scenarios.values():
             yield from _scenario_pages(lang, scenario)
+        yield from teacher_pages(content, lang)
+
+
+def teacher_pages(content: Content, lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The download page and every printable, in one language."""
+    yield "teacher.download_page", {"lang": lang}
+    for sheet in SHEETS:
+        yield f"teacher.{sheet}", {"lang": lang}
+    for module in content.modules:
+        for sheet in MODULE_SHEETS:
+            yield f"teacher.{sheet}", {"lang": lang, "module_id": module.id}
 
 
 def _scenario_pages(lang, scenario):
@@ -80,13 +100,48 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
         # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
         warnings.simplefilter("ignore")
         urls = freezer.freeze()
+    write_readmes(app, destination)
+    tool = pdf.chromium() if app.config["PDFS"] else None
+    pdfs = print_pdfs(app, destination, tool) if tool else []
     problems = check_copy(destination, languages)
     if problems:
         raise FreezeError("\n".join(problems))
     archive = Path(shutil.make_archive(str(destination), "zip", destination.parent, destination.name))
     size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
     pages = [url for url in urls if not url.startswith("/static/")]
-    return FrozenCopy(destination, archive, len(pages), size)
+    return FrozenCopy(destination, archive, len(pages), size, len(pdfs), tool)
+
+
+def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
+    """Where a printable's PDF sits in the copy: next to its page, named for what it is."""
+    with app.test_request_context():
+        page = url_for(endpoint, **args).strip("/")
+    return f"{page}/{PDF_NAMES[endpoint.split('.')[1]]}.pdf"
+
+
+def print_pdfs(app: Flask, destination: Path, tool: str) -> list[Path]:
+    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    sheets = [
+        (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
+    ]
+    pairs = [(destination / pdf_file(app, e, a)).parent / "index.html" for e, a in sheets]
+    targets = [destination / pdf_file(app, e, a) for e, a in sheets]
+    failed = pdf.render(list(zip(pairs, targets, strict=True)), tool)
+    if failed:
+        raise FreezeError("\n".join(f"{f.relative_to(destination)}: Chromium made no PDF" for f in failed))
+    return targets
+
+
+def write_readmes(app: Flask, destination: Path) -> None:
+    """README.txt in every language folder, and all of them together at the top."""
+    texts = []
+    for lang in app.config["LANGUAGES"]:
+        with app.test_request_context(f"/{lang}/"):
+            refresh()
+            text = render_template("teacher/readme.txt")
+        (destination / lang / "README.txt").write_text(text, encoding="utf-8")
+        texts.append(text)
+    (destination / "README.txt").write_text("\n\n".join(texts), encoding="utf-8")
 
 
 class _PageLinks(HTMLParser):

@@ -27,9 +27,9 @@ def markdown(text: str) -> Markup:
     return Markup(_markdown.render(text or ""))
 
 
-def weekly_hours(service: Service) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+def weekly_hours(service: Service, width: str = "wide") -> list[tuple[str, list[tuple[str, str, bool]]]]:
     """(day name, [(opens, closes, runs past midnight)]) for each weekday, in the page's locale."""
-    names = get_day_names("wide", locale=get_locale())
+    names = get_day_names(width, locale=get_locale())
     by_day = {day.weekday: day for day in service.hours}
     return [(names[index], _spans(by_day.get(weekday))) for index, weekday in enumerate(WEEKDAYS)]
 

@@ -64,6 +64,12 @@ SETTINGS = (
         "The largest request body accepted, in bytes: answers and questions are tiny.",
     ),
     Setting(
+        "PDFS",
+        True,
+        "Whether `workshop freeze` (and the download page's zip) also prints every printable to PDF "
+        "with Chromium, where it is installed.",
+    ),
+    Setting(
         "LAN_URL",
         "",
         "The address pupils' devices open, shown on the presenter's page; set by `workshop serve --lan`.",
