@@ -35,7 +35,9 @@ def pseudo_app(tiny_app, tiny_root, tmp_path):
 
 # What may stay untranslated on a page: numbers, phone numbers, age bands, clock times,
 # language codes in the switcher, website addresses and punctuation.
-FRENCH_DAYS = set(get_day_names("wide", locale="fr").values())
+FRENCH_DAYS = {
+    name for width in ("wide", "abbreviated") for name in get_day_names(width, locale="fr").values()
+}
 NEUTRAL = re.compile(r"^[\d:–\-/.,·()+]+$|^(EN|FR)$|^[a-z.-]+\.lu$")
 
 
