@@ -38,7 +38,7 @@ def pseudo_app(tiny_app, tiny_root, tmp_path):
 FRENCH_DAYS = {
     name for width in ("wide", "abbreviated") for name in get_day_names(width, locale="fr").values()
 }
-NEUTRAL = re.compile(r"^[\d:–\-/.,·()+]+$|^(EN|FR)$|^[a-z.-]+\.lu$")
+NEUTRAL = re.compile(r"^[\d:–\-/.,·()+✓→]+$|^(EN|FR)$|^[a-z.-]+\.lu$")
 
 
 def test_every_word_of_every_page_comes_from_a_catalog(pseudo_app):
