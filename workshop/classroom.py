@@ -6,7 +6,8 @@ from flask import current_app
 
 from . import store
 from .content import Content
-from .live import Lesson, LiveStep, majority
+from .deck import LessonStep
+from .live import Lesson, majority
 from .store import LiveSession
 
 
@@ -18,7 +19,7 @@ def lesson(session: LiveSession) -> Lesson:
     return Lesson(content(), content().modules_by_id[session.module_id], session.band)
 
 
-def current_step(session: LiveSession) -> LiveStep:
+def current_step(session: LiveSession) -> LessonStep:
     return lesson(session).step_at(session.position)
 
 
@@ -66,7 +67,7 @@ def _move(session: LiveSession, position: dict, trail: list, answered_before: bo
     )
 
 
-def _majority(session: LiveSession, step: LiveStep) -> str | None:
+def _majority(session: LiveSession, step: LessonStep) -> str | None:
     if not step.step or step.step.is_ending:
         return None
     _, counts = store.choice_counts(store.db(), session.code, step.key)

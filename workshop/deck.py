@@ -8,8 +8,9 @@ from .content import Content, Module, Question, Quiz, Scenario, Slide, Step
 
 
 @dataclass(frozen=True)
-class DeckSlide:
-    """One projector slide: a written slide, a quiz question, or a scenario step."""
+class LessonStep:
+    """One step of a lesson: a written slide, a quiz question, a scenario step, or, in a live
+    session, the lobby or the end. The slide deck and the live session both walk these."""
 
     kind: str
     slide: Slide | None = None
@@ -18,19 +19,40 @@ class DeckSlide:
     scenario: Scenario | None = None
     step: Step | None = None
 
+    @property
+    def key(self) -> str:
+        """The id answers are stored under; empty where pupils do not answer."""
+        if self.question:
+            return f"quiz:{self.quiz.id}:{self.question.id}"
+        if self.step and not self.step.is_ending:
+            return f"scenario:{self.scenario.id}:{self.step.id}"
+        return ""
 
-def build_deck(content: Content, module: Module, band: str) -> tuple[DeckSlide, ...]:
+    @property
+    def choices(self):
+        return self.question.choices if self.question else self.step.choices if self.step else ()
+
+    @property
+    def allows_several(self) -> bool:
+        return bool(self.question and self.question.allows_several)
+
+    @property
+    def right_choice_ids(self) -> frozenset[str]:
+        return self.question.right_choice_ids if self.question else frozenset()
+
+
+def build_deck(content: Content, module: Module, band: str) -> tuple[LessonStep, ...]:
     """Quizzes become one slide per question, scenarios one slide per step met on the way."""
-    deck: list[DeckSlide] = []
+    deck: list[LessonStep] = []
     for item in module.plan_for(band):
         if item.kind == "slide":
-            deck.append(DeckSlide("slide", slide=module.slides_by_id[item.ref]))
+            deck.append(LessonStep("slide", slide=module.slides_by_id[item.ref]))
         elif item.kind == "quiz":
             quiz = content.quizzes[item.ref]
-            deck += [DeckSlide("question", quiz=quiz, question=q) for q in quiz.for_band(band)]
+            deck += [LessonStep("question", quiz=quiz, question=q) for q in quiz.for_band(band)]
         else:
             scenario = content.scenarios[item.ref]
-            deck += [DeckSlide("step", scenario=scenario, step=s) for s in scenario.walk()]
+            deck += [LessonStep("step", scenario=scenario, step=s) for s in scenario.walk()]
     return tuple(deck)
 
 

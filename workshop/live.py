@@ -8,44 +8,11 @@ picked) leads on. The position is plain JSON so the store can keep it across res
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from .content import Content, Module, Question, Quiz, Scenario, Slide, Step
+from .content import Content, Module, Question, Step
+from .deck import LessonStep
 
 LOBBY = {"item": -1}
-
-
-@dataclass(frozen=True)
-class LiveStep:
-    """What the class is on: the lobby, a slide, a quiz question, a scenario step, or the end."""
-
-    kind: str
-    slide: Slide | None = None
-    quiz: Quiz | None = None
-    question: Question | None = None
-    scenario: Scenario | None = None
-    step: Step | None = None
-
-    @property
-    def key(self) -> str:
-        """The id answers are stored under; empty where pupils do not answer."""
-        if self.question:
-            return f"quiz:{self.quiz.id}:{self.question.id}"
-        if self.step and not self.step.is_ending:
-            return f"scenario:{self.scenario.id}:{self.step.id}"
-        return ""
-
-    @property
-    def choices(self):
-        return self.question.choices if self.question else self.step.choices if self.step else ()
-
-    @property
-    def allows_several(self) -> bool:
-        return bool(self.question and self.question.allows_several)
-
-    @property
-    def right_choice_ids(self) -> frozenset[str]:
-        return self.question.right_choice_ids if self.question else frozenset()
 
 
 class Lesson:
@@ -55,20 +22,20 @@ class Lesson:
         self.content, self.module, self.band = content, module, band
         self.plan = module.plan_for(band)
 
-    def step_at(self, position: dict) -> LiveStep:
+    def step_at(self, position: dict) -> LessonStep:
         index = position["item"]
         if index < 0:
-            return LiveStep("lobby")
+            return LessonStep("lobby")
         if index >= len(self.plan):
-            return LiveStep("end")
+            return LessonStep("end")
         item = self.plan[index]
         if item.kind == "slide":
-            return LiveStep("slide", slide=self.module.slides_by_id[item.ref])
+            return LessonStep("slide", slide=self.module.slides_by_id[item.ref])
         if item.kind == "quiz":
             quiz = self.content.quizzes[item.ref]
-            return LiveStep("question", quiz=quiz, question=quiz.for_band(self.band)[position["question"]])
+            return LessonStep("question", quiz=quiz, question=quiz.for_band(self.band)[position["question"]])
         scenario = self.content.scenarios[item.ref]
-        return LiveStep("step", scenario=scenario, step=scenario.steps_by_id[position["step"]])
+        return LessonStep("step", scenario=scenario, step=scenario.steps_by_id[position["step"]])
 
     def next_position(self, position: dict, decision: str | None = None) -> dict:
         """One step on; at a scenario decision, the chosen branch (none chosen: the first)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from . import store
 from .classroom import lesson
-from .live import LiveStep
+from .deck import LessonStep
 from .store import LiveSession
 
 
@@ -32,7 +32,7 @@ class QuestionResult:
     choices: tuple[ChoiceResult, ...]
 
 
-def step_result(step: LiveStep, answered: int, counts: Counter) -> QuestionResult:
+def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
     scored = bool(step.question and not step.question.is_poll)
     choices = tuple(
         ChoiceResult(
@@ -48,7 +48,7 @@ def step_result(step: LiveStep, answered: int, counts: Counter) -> QuestionResul
     return QuestionResult(step.key, step.kind, text, answered, choices)
 
 
-def live_result(session: LiveSession, step: LiveStep) -> QuestionResult:
+def live_result(session: LiveSession, step: LessonStep) -> QuestionResult:
     answered, counts = store.choice_counts(store.db(), session.code, step.key)
     return step_result(step, answered, counts)
 
