@@ -85,7 +85,10 @@ def serve(config: dict, port: int, lan: bool) -> None:
         lan_url = f"http://{lan_address()}:{port}/"
         app.config["LAN_URL"] = lan_url
         click.echo(f"  Pupils open {lan_url} (same network), or scan:")
-        click.echo(terminal_qr(lan_url))
+        try:
+            click.echo(terminal_qr(lan_url))
+        except UnicodeEncodeError:  # an old Windows console: the presenter's page shows it too
+            click.echo("  (open the presenter's page for the QR code)")
     if purged:
         click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
     click.echo("Press Ctrl+C to stop.")
