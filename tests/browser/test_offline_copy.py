@@ -82,3 +82,17 @@ def test_open_now_is_worked_out_in_the_browser(context, copy_url):
     page.clock.set_fixed_time("2026-11-24T09:00:00+01:00")  # Tuesday morning: KJT is closed
     page.reload()
     expect(page.locator("#kjt .open-now")).to_have_text("Closed now")
+
+
+def test_slides_and_speaker_view_stay_in_step_from_a_folder(context, copy_url):
+    deck = context.new_page()
+    deck.goto(copy_url.replace("index.html", "en/modules/tiny/13-16/slides/index.html"))
+    deck.keyboard.press("PageDown")
+    with context.expect_page() as opened:
+        deck.keyboard.press("s")
+    speaker = opened.value
+    expect(speaker.locator(".deck-counter")).to_have_text("2 / 11")
+    deck.keyboard.press("PageDown")
+    expect(speaker.locator(".deck-counter")).to_have_text("3 / 11")
+    speaker.keyboard.press("Home")
+    expect(deck.locator(".deck-bar .deck-counter")).to_have_text("1 / 11")
