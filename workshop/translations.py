@@ -7,6 +7,7 @@ copy each source text, so every language, English included, is complete in the s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,22 +48,27 @@ def _babel(*arguments: str) -> None:
 
 
 def extract(folder: Path) -> None:
-    """Write messages.pot and content.pot from the code, the templates and the content."""
+    """Write messages.pot and content.pot from the code, the templates and the content.
+
+    Babel runs from the project folder so that locations in the templates are relative paths,
+    the same on every machine.
+    """
     for domain, (config, options) in DOMAINS.items():
-        _babel(
-            "extract",
-            "-F",
-            str(folder / config),
-            "-k",
-            "_",
-            "-k",
-            "gettext",
-            "--omit-header",
-            *options,
-            "-o",
-            str(folder / f"{domain}.pot"),
-            str(PROJECT_ROOT),
-        )
+        with contextlib.chdir(PROJECT_ROOT):
+            _babel(
+                "extract",
+                "-F",
+                str(folder / config),
+                "-k",
+                "_",
+                "-k",
+                "gettext",
+                "--omit-header",
+                *options,
+                "-o",
+                str(folder.resolve() / f"{domain}.pot"),
+                ".",
+            )
 
 
 def update(folder: Path, languages: list[str]) -> None:
