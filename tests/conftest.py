@@ -26,6 +26,7 @@ def tiny_app(tiny_root, data_dir):
             "CONTENT_DIR": str(tiny_root),
             "DIRECTORY_FILE": DIRECTORY_FILE,
             "DATA_DIR": str(data_dir),
+            "LANGUAGES": ["en"],  # the tiny content is written in English only
             "TESTING": True,
         }
     )

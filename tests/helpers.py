@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, url_for
 
 from workshop.offline import public_pages
+from workshop.settings import PROJECT_ROOT
 
 
 def all_public_urls(app: Flask) -> list[str]:
@@ -84,6 +85,8 @@ def running_server(
     environment = {
         **os.environ,
         "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
+        # The tiny test content is written in English only.
+        **({} if content_root == PROJECT_ROOT else {"WORKSHOP_LANGUAGES": '["en"]'}),
         "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
         **(env or {}),
     }

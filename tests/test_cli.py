@@ -24,7 +24,11 @@ def run(tiny_root):
         return runner.invoke(
             main,
             ["--content", str(root), *args],
-            env={"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "WORKSHOP_PDFS": "false"},
+            env={
+                "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
+                "WORKSHOP_PDFS": "false",
+                "WORKSHOP_LANGUAGES": '["en"]',
+            },
         )
 
     return invoke

@@ -29,6 +29,7 @@ def pseudo_app(tiny_app, tiny_root, tmp_path):
             "DIRECTORY_FILE": DIRECTORY_FILE,
             "LANGUAGES": ["en", "fr"],
             "TRANSLATIONS_DIR": str(translations),
+            "DATA_DIR": str(tmp_path / "data"),
         }
     )
 

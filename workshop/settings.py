@@ -38,7 +38,7 @@ SETTINGS = (
     ),
     Setting(
         "LANGUAGES",
-        ["en"],
+        ["en", "fr", "de", "lb", "pt"],
         "Languages offered, as codes with a catalog in TRANSLATIONS_DIR; the first is the "
         "fallback when a browser asks for none of them.",
     ),
