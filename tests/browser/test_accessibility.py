@@ -34,7 +34,7 @@ def start_live_session(browser, server, lang):
     presenter = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
     console = presenter.new_page()
     console.goto(server.presenter_url)
-    console.locator("form.start-form").first.get_by_role("button").last.click()
+    console.locator('form.start-form:has(input[value="online-friends"])').get_by_role("button").last.click()
     code = console.locator(".join-code strong").inner_text()
     pupil = browser.new_context(viewport={"width": 360, "height": 700}, bypass_csp=True)
     phone = pupil.new_page()

@@ -1,0 +1,123 @@
+"""The built-in curriculum: five complete modules a presenter can run with nothing else.
+
+Each module opens with help and ground rules, closes with help, has notes on every slide and a
+quiz and a story; its 10-12 lesson still makes sense with the 13-16 parts left out; every story
+ending can be reached and shows where to get help.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workshop.deck import build_deck
+from workshop.settings import PROJECT_ROOT
+
+CURRICULUM = {
+    "online-friends": ("10-12", "13-16"),
+    "nudes-and-pressure": ("13-16",),
+    "sextortion": ("13-16",),
+    "abuse-images": ("13-16",),
+    "getting-help": ("10-12", "13-16"),
+}
+NOTE_PARTS = ("Time: about", "**Say:**", "**Discussion prompt:**", "**Watch for:**")
+GUIDE_SECTIONS = (
+    "Before the session",
+    "Ground rules",
+    "Distancing",
+    "Running a module",
+    "Anonymous questions",
+    "If a pupil discloses",
+    "If an image of a child is shown or found",
+    "Luxembourg's obligations",
+    "After the session",
+    "Using the kit in another country",
+)
+
+
+@pytest.fixture
+def content(app):
+    return app.extensions["workshop.content"]
+
+
+def test_the_five_modules_and_their_age_bands(content):
+    assert {m.id: m.age_bands for m in content.modules} == CURRICULUM
+
+
+@pytest.mark.parametrize("module_id", CURRICULUM)
+def test_module_is_ready_to_teach(content, module_id):
+    module = content.modules_by_id[module_id]
+    assert 45 <= module.duration_minutes <= 50
+    assert len(module.learning_goals) >= 3 and module.content_warning and module.summary
+    assert [item.ref for item in module.plan[:1]] == ["welcome"]
+    assert module.plan[1].kind == "slide" and module.plan[1].ref == "ground-rules"
+    assert module.refs("quiz") and module.refs("scenario")
+    for slide in module.slides:
+        for part in NOTE_PARTS:
+            assert part in slide.notes, (slide.id, part)
+    for band in module.age_bands:
+        deck = build_deck(content, module, band)
+        assert deck[0].slide and deck[0].slide.help, band
+        assert deck[-1].slide and deck[-1].slide.help, band
+
+
+@pytest.mark.parametrize("module_id", [m for m, bands in CURRICULUM.items() if "10-12" in bands])
+def test_the_10_12_lesson_leaves_out_every_13_16_part_and_still_holds_together(content, module_id):
+    module = content.modules_by_id[module_id]
+    younger = build_deck(content, module, "10-12")
+    older = build_deck(content, module, "13-16")
+    assert len(younger) < len(older)
+    kinds = {step.kind for step in younger}
+    assert {"slide", "question", "step"} <= kinds
+    for step in younger:
+        if step.slide:
+            assert "13-16 only" not in step.slide.notes, step.slide.id
+        if step.question:
+            assert "10-12" in step.question.age_bands, step.question.id
+    for item in module.plan:
+        if item.kind == "slide" and "13-16 only" in module.slides_by_id[item.ref].notes:
+            assert item.age_bands == ("13-16",), item.ref
+
+
+def paths(scenario, step_id, seen=()):
+    """Every path from a step to an ending, as the ids of the steps on the way."""
+    step = scenario.steps_by_id[step_id]
+    if step.is_ending:
+        yield (step_id,)
+        return
+    for choice in step.choices:
+        if choice.next not in seen:
+            for rest in paths(scenario, choice.next, (*seen, step_id)):
+                yield (step_id, *rest)
+
+
+def test_at_least_six_scenarios_and_forty_questions(content):
+    used = {ref for module in content.modules for ref in module.refs("scenario")}
+    assert len(content.scenarios) >= 6 and set(content.scenarios) == used
+    assert sum(len(quiz.questions) for quiz in content.quizzes.values()) >= 40
+    for quiz in content.quizzes.values():
+        kinds = {question.kind for question in quiz.questions}
+        assert "poll" in kinds and len(kinds) >= 3, quiz.id
+
+
+@pytest.mark.parametrize("scenario_id", sorted(p.stem for p in (PROJECT_ROOT / "scenarios").glob("*.toml")))
+def test_scenario_teaches_by_choice_and_every_ending_shows_help(content, app, scenario_id):
+    scenario = content.scenarios[scenario_id]
+    every_path = list(paths(scenario, scenario.start))
+    assert sum(1 for step in scenario.steps if len(step.choices) >= 2) >= 2
+    assert max(len(path) - 1 for path in every_path) <= 4, "no reader meets more than four decisions"
+    endings = [step for step in scenario.steps if step.is_ending]
+    assert len(endings) >= 3
+    assert {ending.id for ending in endings} == {path[-1] for path in every_path}
+    client = app.test_client()
+    for ending in endings:
+        assert ending.title, ending.id
+        html = client.get(f"/en/scenarios/{scenario.id}/{ending.id}/").get_data(as_text=True)
+        assert 'href="tel:116111"' in html, ending.id
+
+
+def test_the_facilitator_guide_covers_every_topic_and_every_module(content):
+    guide = (PROJECT_ROOT / "guide" / "facilitator.md").read_text(encoding="utf-8")
+    headings = [line.lstrip("#").strip() for line in guide.splitlines() if line.startswith("## ")]
+    assert [s for s in GUIDE_SECTIONS if s not in headings] == []
+    for module in content.modules:
+        assert f"### Lesson plan, {module.title}" in guide, module.id
