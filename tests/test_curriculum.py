@@ -39,8 +39,8 @@ def content(app):
     return app.extensions["workshop.content"]
 
 
-def test_the_five_modules_and_their_age_bands(content):
-    assert {m.id: m.age_bands for m in content.modules} == CURRICULUM
+def test_the_five_modules_in_curriculum_order_with_their_age_bands(content):
+    assert [(m.id, m.age_bands) for m in content.modules] == list(CURRICULUM.items())
 
 
 @pytest.mark.parametrize("module_id", CURRICULUM)

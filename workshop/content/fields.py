@@ -78,8 +78,8 @@ class Table:
     def flag(self, key: str, default: bool | None = False) -> bool | None:
         return self._get(key, bool, False, default)
 
-    def integer(self, key: str) -> int:
-        return self._get(key, int, True, 0)
+    def integer(self, key: str, required: bool = True, default: int = 0) -> int:
+        return self._get(key, int, required, default)
 
     def texts(self, key: str, required: bool = True) -> tuple[str, ...]:
         values = self._get(key, list, required, [])

@@ -34,12 +34,16 @@ NOTES_MARK = "???"
 GUIDE_FILE = "guide/facilitator.md"
 
 
+def _curriculum_order(module: Module) -> tuple[int, str]:
+    return module.order, module.id
+
+
 def load_content(root: Path, directory_file: str) -> Content:
     """Read every content file below `root`; raise ContentError listing all problems."""
     reader = _Reader(Path(root))
     quizzes = {q.id: q for q in map(reader.quiz, reader.files("quizzes", "*.toml")) if q}
     scenarios = {s.id: s for s in map(reader.scenario, reader.files("scenarios", "*.toml")) if s}
-    modules = tuple(m for m in map(reader.module, reader.module_folders()) if m)
+    modules = tuple(sorted(filter(None, map(reader.module, reader.module_folders())), key=_curriculum_order))
     directory = reader.directory(directory_file)
     guide = reader.markdown_file(GUIDE_FILE)
     check_modules(reader.problems, modules, quizzes, scenarios)
@@ -203,6 +207,7 @@ class _Reader:
             content_warning=table.text("content_warning"),
             plan=plan,
             slides=self.slides(table, folder, plan),
+            order=table.integer("order", required=False),
         )
         table.finish()
         return module

@@ -130,6 +130,7 @@ class Module:
     content_warning: str
     plan: tuple[PlanItem, ...]
     slides: tuple[Slide, ...]
+    order: int = 0  # where the module comes in lists: the curriculum's order, not the alphabet's
 
     @cached_property
     def slides_by_id(self) -> dict[str, Slide]:
