@@ -7,6 +7,8 @@
   var stateUrl = root.getAttribute("data-state-url");
   var version = root.getAttribute("data-version");
   var etag = null;
+  // Set once a button sends the page elsewhere: a reload then would cancel that navigation.
+  var leaving = false;
 
   function setAll(selector, text) {
     var found = document.querySelectorAll(selector);
@@ -14,7 +16,8 @@
   }
 
   function update(state) {
-    if (String(state.version) !== version) { window.location.reload(); return; }
+    if (leaving) { return; }
+    if (String(state.version) !== version) { leaving = true; window.location.reload(); return; }
     setAll("[data-participants]", state.participants);
     setAll("[data-answered]", state.answered);
     setAll("[data-questions]", state.questions);
@@ -55,5 +58,6 @@
     } else { return; }
     event.preventDefault();
   });
+  document.addEventListener("submit", function () { leaving = true; });
   poll();
 }());
