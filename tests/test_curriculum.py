@@ -103,7 +103,7 @@ def test_at_least_six_scenarios_and_forty_questions(content):
 def test_scenario_teaches_by_choice_and_every_ending_shows_help(content, app, scenario_id):
     scenario = content.scenarios[scenario_id]
     every_path = list(paths(scenario, scenario.start))
-    assert sum(1 for step in scenario.steps if len(step.choices) >= 2) >= 2
+    assert 2 <= sum(1 for step in scenario.steps if len(step.choices) >= 2) <= 4, "two to four decisions"
     assert max(len(path) - 1 for path in every_path) <= 4, "no reader meets more than four decisions"
     endings = [step for step in scenario.steps if step.is_ending]
     assert len(endings) >= 3

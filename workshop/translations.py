@@ -23,6 +23,7 @@ DOMAINS = {
     "content": ("babel-content.cfg", ["--add-location=file", "--sort-by-file"]),
 }
 SOURCE_LANGUAGE = "en"
+WIDTH = 100  # one line width for every catalog, so that updates only show real changes
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +65,7 @@ def extract(folder: Path) -> None:
                 "-k",
                 "gettext",
                 "--omit-header",
+                f"--width={WIDTH}",
                 *options,
                 "-o",
                 str(folder.resolve() / f"{domain}.pot"),
@@ -77,7 +79,19 @@ def update(folder: Path, languages: list[str]) -> None:
     for lang in languages:
         for domain in DOMAINS:
             command = "update" if catalog_path(folder, lang, domain).exists() else "init"
-            _babel(command, "-D", domain, "-i", str(folder / f"{domain}.pot"), "-d", str(folder), "-l", lang)
+            _babel(
+                command,
+                f"--width={WIDTH}",
+                *(["--ignore-obsolete"] if command == "update" else []),
+                "-D",
+                domain,
+                "-i",
+                str(folder / f"{domain}.pot"),
+                "-d",
+                str(folder),
+                "-l",
+                lang,
+            )
             if lang == SOURCE_LANGUAGE:
                 _copy_source_texts(catalog_path(folder, lang, domain))
 
@@ -89,7 +103,7 @@ def _copy_source_texts(path: Path) -> None:
         if message.id:
             message.string, message.flags = message.id, set()
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=100)
+        write_po(handle, catalog, width=WIDTH)
 
 
 def compile_all(folder: Path) -> list[Path]:
