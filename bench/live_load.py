@@ -5,8 +5,9 @@
 Starts `workshop serve` on a free loopback port with a fresh data folder, has N simulated
 pupils join, poll the state document every POLL seconds and answer every question of the
 module while a simulated presenter walks it (waiting for everyone, then close, reveal, next).
-Prints answers sent and stored (they must be equal), p50/p95/p99 latency of answers and
-polls, requests per second, and the server's peak memory. Exits non-zero if an answer is lost.
+Prints answers sent and stored (they must be equal), p50/p95/p99 latency of answers, polls
+and the page reloads that follow a change of step, requests per second, and the server's peak
+memory. Exits non-zero if an answer is lost.
 """
 
 from __future__ import annotations
@@ -41,8 +42,13 @@ class Client:
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         headers = {**(headers or {}), **({"Cookie": cookie_header(self.cookies)} if self.cookies else {})}
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.connection.close()  # the server closed an idle connection: retry on a new one
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
         data = response.read()
         remember_cookies(self.cookies, response.headers.get_all("Set-Cookie") or [])
         return response.status, response.headers, data
@@ -69,15 +75,17 @@ class Device:
 
     async def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
         for attempt in range(3):
+            reused = self.writer is not None
             try:
-                if self.writer is None:
+                if not reused:
                     self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
                 return await self._exchange(method, path, body, headers or {})
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 self.writer = None
                 if attempt == 2:
                     raise
-                await asyncio.sleep(0.5)
+                if not reused:  # as browsers do: an idle connection the server closed is retried at once
+                    await asyncio.sleep(0.5)
 
     async def _exchange(self, method, path, body, headers):
         lines = [
@@ -89,7 +97,10 @@ class Device:
             lines.append(f"Cookie: {cookie_header(self.cookies)}")
         lines += [f"{name}: {value}" for name, value in headers.items()]
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
+        status = int(status_line.split()[1])
         received: dict[str, str] = {}
         set_cookies = []
         while line := (await self.reader.readline()).decode().rstrip("\r\n"):
@@ -107,15 +118,14 @@ class Device:
 
 class Stats:
     def __init__(self):
-        self.answer_ms: list[float] = []
-        self.poll_ms: list[float] = []
+        self.ms: dict[str, list[float]] = {"answer": [], "poll": [], "page": []}
         self.answers_sent = 0
         self.requests = 0
         self.errors: list[str] = []
 
     def add(self, kind: str, started: float) -> None:
         self.requests += 1
-        (self.answer_ms if kind == "answer" else self.poll_ms).append((time.perf_counter() - started) * 1000)
+        self.ms[kind].append((time.perf_counter() - started) * 1000)
 
 
 async def pupil(base: tuple[str, int], code: str, stats: Stats, stop: asyncio.Event, lang: str) -> None:
@@ -147,7 +157,7 @@ async def follow_lesson(device: Device, code: str, stats: Stats, stop: asyncio.E
             await asyncio.sleep(random.random() * RELOAD_SPREAD)
             started = time.perf_counter()
             _, _, page = await device.request("GET", f"/{lang}/live/{code}/")
-            stats.add("poll", started)
+            stats.add("page", started)
             found = re.search(rb'name="question" value="([^"]+)"', page)
             if found and found.group(1) not in answered:
                 await answer(device, code, lang, found.group(1), page, stats)
@@ -261,7 +271,7 @@ def run(args, base, address, server_pid: int) -> int:
     print(f"questions answered    {questions}")
     print(f"answers sent          {stats.answers_sent}")
     print(f"answers stored        {stored}")
-    for label, values in (("answer", stats.answer_ms), ("poll", stats.poll_ms)):
+    for label, values in stats.ms.items():
         print(
             f"{label:6} latency ms     p50 {percentile(values, 50):.1f}  p95 {percentile(values, 95):.1f}  "
             f"p99 {percentile(values, 99):.1f}  (n={len(values)})"

@@ -69,6 +69,15 @@ def test_a_device_keeps_its_id_and_can_change_language(database):
     assert store.join(database, other_code, device, "en") != device  # ids are per session
 
 
+def test_a_device_reloading_in_the_same_language_writes_nothing(database):
+    """A whole class reloads at each step: those page loads must not queue up as writes."""
+    code, _ = open_question(database)
+    device = store.join(database, code, None, "en")
+    changes = database.conn.total_changes
+    assert store.join(database, code, device, "en") == device
+    assert database.conn.total_changes == changes
+
+
 def test_unknown_device_cannot_answer(database):
     code, key = open_question(database)
     with pytest.raises(sqlite3.IntegrityError):

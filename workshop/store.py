@@ -55,7 +55,8 @@ PURGE_EVERY_SECONDS = 3600
 
 
 def init_app(app: Flask) -> None:
-    database = open_database(database_path(app))
+    app.extensions["workshop.database_path"] = database_path(app)
+    database = open_database(app.extensions["workshop.database_path"])
     migrate(database)
     database.conn.close()
     app.extensions["workshop.last_purge"] = now()
@@ -89,7 +90,7 @@ _per_thread = threading.local()
 
 def db() -> Database:
     """This thread's connection to the app's database, opened on first use."""
-    path = current_app.extensions.setdefault("workshop.database_path", database_path(current_app))
+    path = current_app.extensions["workshop.database_path"]  # found (and its folder made) once, by init_app
     connections = _per_thread.__dict__.setdefault("connections", {})
     if path not in connections:
         connections[path] = open_database(path)
@@ -222,22 +223,34 @@ def update_session(database: Database, code: str, **changes) -> None:
     )
 
 
-@writes
 def join(database: Database, code: str, participant_id: str | None, lang: str) -> str:
-    """The device's anonymous id in this session: the one it has, or a new random one."""
-    if (
-        participant_id
-        and database.execute(
-            "UPDATE participants SET lang = ? WHERE id = ? AND session_code = ?",
-            [lang, participant_id, code],
-        ).rowcount
-    ):
-        return participant_id
+    """The device's anonymous id in this session: the one it has, or a new random one.
+
+    Every page load of a pupil comes here, a whole class at once when the step changes, so a
+    known device in an unchanged language only reads: a write would queue behind the others.
+    """
+    row = database.execute(
+        "SELECT lang FROM participants WHERE id = ? AND session_code = ?", [participant_id or "", code]
+    ).fetchone()
+    if row is None:
+        return _add_participant(database, code, lang)
+    if row[0] != lang:
+        _set_participant_lang(database, participant_id, lang)
+    return participant_id
+
+
+@writes
+def _add_participant(database: Database, code: str, lang: str) -> str:
     participant_id = secrets.token_urlsafe(16)
     database["participants"].insert(
         {"id": participant_id, "session_code": code, "lang": lang, "joined_at": now()}
     )
     return participant_id
+
+
+@writes
+def _set_participant_lang(database: Database, participant_id: str, lang: str) -> None:
+    database.execute("UPDATE participants SET lang = ? WHERE id = ?", [lang, participant_id])
 
 
 def is_participant(database: Database, code: str, participant_id: str) -> bool:
