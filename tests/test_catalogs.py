@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 
 import pytest
 from babel.messages.pofile import read_po
 
+from workshop import translations
 from workshop.settings import PROJECT_ROOT, defaults
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
@@ -45,3 +47,20 @@ def test_catalog_is_complete_and_keeps_the_source_structure(lang, domain):
         translated = catalog[source].string
         if structure(source)[:4] != structure(translated)[:4]:
             pytest.fail(f"{lang}/{domain}: structure differs\n{source!r}\n{translated!r}")
+
+
+def without_dates(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if "-Date: " not in line)
+
+
+def test_the_committed_catalogs_are_what_an_update_writes(tmp_path):
+    """A translator's update shows only real changes: the catalogs follow the current content
+    and the current templates, and writing them again changes nothing (no re-wrapping)."""
+    folder = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo", "*.lock"))
+    translations.update(folder, LANGUAGES)
+    for written in sorted(folder.rglob("*.po*")):
+        committed = TRANSLATIONS / written.relative_to(folder)
+        assert without_dates(written.read_text(encoding="utf-8")) == without_dates(
+            committed.read_text(encoding="utf-8")
+        ), f"{committed} is out of date: run `workshop translations update`"
