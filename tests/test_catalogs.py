@@ -64,3 +64,11 @@ def test_the_committed_catalogs_are_what_an_update_writes(tmp_path):
         assert without_dates(written.read_text(encoding="utf-8")) == without_dates(
             committed.read_text(encoding="utf-8")
         ), f"{committed} is out of date: run `workshop translations update`"
+
+
+def test_catalog_headers_name_the_project_and_no_tool_version():
+    for po in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/*.po")):
+        header = po.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        assert "Safe Online Workshop" in header, po
+        for placeholder in ("PROJECT", "ORGANIZATION", "FIRST AUTHOR", "EMAIL@ADDRESS", "Generated-By"):
+            assert placeholder not in header, (po, placeholder)

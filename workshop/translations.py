@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,12 @@ DOMAINS = {
     "content": ("babel-content.cfg", ["--add-location=file", "--sort-by-file"]),
 }
 SOURCE_LANGUAGE = "en"
+PROJECT_NAME = "Safe Online Workshop"
+CATALOG_VERSION = "1"  # the catalogs' format, not the package's release: a release rewrites no catalog
+HEADER_COMMENT = """\
+# {language} translations for Safe Online Workshop.
+# This file is distributed under the same license as the Safe Online Workshop content.
+#"""
 WIDTH = 100  # one line width for every catalog, so that updates only show real changes
 log = logging.getLogger(__name__)
 
@@ -92,18 +99,31 @@ def update(folder: Path, languages: list[str]) -> None:
                 "-l",
                 lang,
             )
-            if lang == SOURCE_LANGUAGE:
-                _copy_source_texts(catalog_path(folder, lang, domain))
+            _tidy(catalog_path(folder, lang, domain), lang)
 
 
-def _copy_source_texts(path: Path) -> None:
+def _tidy(path: Path, lang: str) -> None:
+    """Give a catalog the project's header, and English its source texts.
+
+    Babel writes its own version into every header ("Generated-By"); that line is dropped so
+    that a newer Babel does not rewrite every catalog, and the placeholders it leaves (PROJECT,
+    ORGANIZATION, FIRST AUTHOR) are replaced by the project's name.
+    """
     with path.open("rb") as handle:
-        catalog = read_po(handle)
-    for message in catalog:
-        if message.id:
-            message.string, message.flags = message.id, set()
+        catalog = read_po(handle, locale=lang)
+    catalog.project, catalog.version = PROJECT_NAME, CATALOG_VERSION
+    catalog.copyright_holder = catalog.last_translator = f"{PROJECT_NAME} translators"
+    catalog.msgid_bugs_address = ""
+    catalog.language_team = catalog.locale.english_name
+    catalog.header_comment = HEADER_COMMENT.format(language=catalog.locale.english_name)
+    if lang == SOURCE_LANGUAGE:
+        for message in catalog:
+            if message.id:
+                message.string, message.flags = message.id, set()
     with path.open("wb") as handle:
         write_po(handle, catalog, width=WIDTH)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'^"Generated-By: .*\n', "", text, flags=re.MULTILINE), encoding="utf-8")
 
 
 def compile_all(folder: Path) -> list[Path]:
