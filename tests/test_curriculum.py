@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.deck import build_deck
+from workshop.lesson import build_deck
 from workshop.settings import PROJECT_ROOT
 
 CURRICULUM = {

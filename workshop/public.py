@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 
 from .content import Content
-from .deck import bands_using, build_deck
 from .i18n import best_language, is_language
+from .lesson import bands_using, build_deck
 
 bp = Blueprint("public", __name__)
 

@@ -1,4 +1,5 @@
-"""Template helpers: Markdown with raw HTML switched off, and opening hours for reading."""
+"""What pages and documents are made of: Markdown with raw HTML switched off, opening hours for
+reading, and the small JSON documents that devices poll."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from datetime import time
 
 from babel.dates import get_day_names
-from flask import Flask
+from flask import Flask, Response, jsonify, request
 from flask_babel import format_time, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,3 +50,11 @@ def _clock(hhmm: str) -> str:
 def hours_json(service: Service) -> str:
     """The week's opening times for the browser's open-now badge: {"mon": [["17:00","22:00"]]}."""
     return json.dumps({day.weekday: [list(span) for span in day.spans] for day in service.hours})
+
+
+def polled_json(document: dict) -> Response:
+    """A JSON document with an ETag: a device polling with no change gets an empty 304."""
+    response = jsonify(document)
+    response.add_etag()
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

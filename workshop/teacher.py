@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, render_template, send_file
 
 from . import download, pdf
 from .content import Module, Scenario
-from .deck import build_deck
+from .lesson import build_deck
 from .public import check_language, content, found
 
 bp = Blueprint("teacher", __name__)
