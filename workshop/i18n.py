@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask_babel import Babel, Domain, get_locale, refresh
 
 from .content.strings import paragraphs
@@ -24,15 +24,7 @@ def init_app(app: Flask) -> None:
     # Frozen-Flask renders every page in one app context: Babel's cached locale on `g`
     # would leak from one page into the next unless it is dropped before each request.
     app.before_request(refresh)
-    app.jinja_env.filters["tr"] = translate_content
-    app.context_processor(
-        lambda: {
-            "lang": current_language(),
-            "languages": languages(),
-            "view_args_in": view_args_in,
-            "language_name": language_name,
-        }
-    )
+    app.url_value_preprocessor(check_language)
 
 
 def languages() -> list[str]:
@@ -62,8 +54,10 @@ def translate_content(text: str) -> str:
     return "\n\n".join(domain.gettext(unit) for unit in paragraphs(text))
 
 
-def is_language(lang: str) -> bool:
-    return lang in languages()
+def check_language(endpoint: str | None, values: dict | None) -> None:
+    """A 404 for any URL whose first segment is not a configured language, on every blueprint."""
+    if values and "lang" in values and values["lang"] not in languages():
+        abort(404)
 
 
 def view_args_in(lang: str) -> dict:

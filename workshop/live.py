@@ -1,9 +1,11 @@
 """Every rule of a live session: what the presenter's buttons do, which pupils' answers and
-questions are accepted, and the results with their CSV and JSON shapes.
+questions are accepted, what devices poll, and the results with their CSV and JSON shapes.
 
 A pupil's answer goes from the pupil's view to `accept_answer` here and on to the store; the
 presenter's chart comes back through `live_result`. Views parse requests and render; they decide
-nothing. Only aggregates leave the results: never a row per device, so nothing can point at a pupil.
+nothing. The session's state is kept in the store (`store.Phase` names where the current step
+is), so a server restarted mid-lesson resumes where it was. Only aggregates leave the results:
+never a row per device, so nothing can point at a pupil.
 """
 
 from __future__ import annotations
@@ -13,30 +15,30 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort
 from flask_babel import gettext as _
 
 from . import store
-from .content import Content
+from .content import loaded_content
 from .errors import fail
-from .lesson import Lesson, LessonStep, majority
-from .store import LiveSession
+from .lesson import LOBBY, Lesson, LessonStep, Position, StepKind, majority
+from .store import LiveSession, Phase
 
+# Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
+# fast (waitress walks every open connection on each turn of its loop).
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 QUESTION_LENGTH = 280
+# Enough for a pupil with a real question; too few to flood the presenter's list.
 QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
 
-def content() -> Content:
-    return current_app.extensions["workshop.content"]
-
-
-def lesson(session: LiveSession) -> Lesson:
-    return Lesson(content(), content().modules_by_id[session.module_id], session.band)
+def lesson_of(session: LiveSession) -> Lesson:
+    content = loaded_content()
+    return Lesson(content, content.modules_by_id[session.module_id], session.band)
 
 
 def current_step(session: LiveSession) -> LessonStep:
-    return lesson(session).step_at(session.position)
+    return lesson_of(session).step_at(session.position)
 
 
 # Finding a session, and the devices in it
@@ -71,7 +73,7 @@ def normalise(code: str) -> str:
 
 
 def join(session: LiveSession, device_id: str | None, lang: str) -> str:
-    """The device's anonymous id in this session: the one it has, or a new random one."""
+    """The device's anonymous id in this session: the one its cookie holds, or a new random one."""
     return store.join(store.db(), session.code, device_id, lang)
 
 
@@ -91,12 +93,12 @@ def participant_count(session: LiveSession) -> int:
 
 def start(module_id: str, band: str) -> LiveSession:
     """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones."""
-    module = content().modules_by_id.get(module_id)
+    module = loaded_content().modules_by_id.get(module_id)
     if module is None:
         abort(404)
     if band not in module.age_bands:
         abort(400)
-    return store.create_session(store.db(), module.id, band, Lesson(content(), module, band).first_position())
+    return store.create_session(store.db(), module.id, band, LOBBY)
 
 
 def act(session: LiveSession, action: str, choice_id: str | None, question_id: int | None) -> None:
@@ -122,98 +124,108 @@ def act(session: LiveSession, action: str, choice_id: str | None, question_id: i
 def go_next(session: LiveSession, choice_id: str | None = None) -> None:
     """The clicker's one button: close answering, then reveal, then move on."""
     step = current_step(session)
-    if step.key and session.phase == "open":
-        store.update_session(store.db(), session.code, phase="closed", open_key="")
-    elif step.key and session.phase == "closed":
-        store.update_session(store.db(), session.code, phase="revealed")
+    if step.question_key and session.phase == Phase.OPEN:
+        _set_phase(session, Phase.CLOSED)
+    elif step.question_key and session.phase == Phase.CLOSED:
+        _set_phase(session, Phase.REVEALED)
     else:
-        _move(
-            session,
-            lesson(session).next_position(session.position, choice_id or _majority(session, step)),
-            [*session.trail, session.position],
-        )
+        decision = choice_id or _majority(session, step)
+        position = lesson_of(session).next_position(session.position, decision)
+        _move(session, position, (*session.trail, session.position))
 
 
 def go_back(session: LiveSession) -> None:
     """Back to where the class was; a question seen before shows its results, not a new vote."""
     if session.trail:
-        _move(session, session.trail[-1], session.trail[:-1], answered_before=True)
+        _move(session, session.trail[-1], session.trail[:-1], seen_before=True)
 
 
-def _move(session: LiveSession, position: dict, trail: list, answered_before: bool = False) -> None:
-    step = lesson(session).step_at(position)
-    if step.key:
-        phase = "revealed" if answered_before else "open"
-    else:
-        phase = step.kind if step.kind in ("lobby", "end") else "slide"
-    store.update_session(
-        store.db(),
-        session.code,
-        position=position,
-        trail=trail,
-        phase=phase,
-        open_key=step.key if phase == "open" else "",
-        chart_hidden=0,
-        shown_question=None,
-    )
+def _move(session: LiveSession, position: Position, trail: tuple[Position, ...], seen_before: bool = False):
+    step = lesson_of(session).step_at(position)
+    phase = _phase_on_arrival(step, seen_before)
+    # A new step starts clean: its chart shows when revealed, and no pupil's question stays projected.
+    columns = {"chart_hidden": 0, "shown_question": None, **_phase_columns(phase, step)}
+    _change(session, position=position, trail=trail, **columns)
+
+
+def _phase_on_arrival(step: LessonStep, seen_before: bool) -> Phase:
+    if step.question_key:
+        return Phase.REVEALED if seen_before else Phase.OPEN
+    return {StepKind.LOBBY: Phase.LOBBY, StepKind.END: Phase.END}.get(step.kind, Phase.SLIDE)
 
 
 def _majority(session: LiveSession, step: LessonStep) -> str | None:
-    if not step.step or step.step.is_ending:
+    if not step.is_story_vote:
         return None
-    _, counts = store.choice_counts(store.db(), session.code, step.key)
-    return majority(counts, step.step)
+    _, counts = store.choice_counts(store.db(), session.code, step.question_key)
+    return majority(counts, step.scenario_step)
 
 
 def close(session: LiveSession) -> None:
-    if current_step(session).key:
-        store.update_session(store.db(), session.code, phase="closed", open_key="")
+    if current_step(session).question_key:
+        _set_phase(session, Phase.CLOSED)
 
 
 def reveal(session: LiveSession) -> None:
-    if current_step(session).key:
-        store.update_session(store.db(), session.code, phase="revealed", open_key="")
+    if current_step(session).question_key:
+        _set_phase(session, Phase.REVEALED)
 
 
 def reopen(session: LiveSession) -> None:
     step = current_step(session)
-    if step.key:
-        store.update_session(store.db(), session.code, phase="open", open_key=step.key)
+    if step.question_key:
+        _set_phase(session, Phase.OPEN, step)
 
 
 def reset(session: LiveSession) -> None:
     """Clear this question's answers and open it again, as if the class had not answered."""
     step = current_step(session)
-    if step.key:
-        store.reset_answers(store.db(), session.code, step.key)
+    if step.question_key:
+        store.reset_answers(store.db(), session.code, step.question_key)
         reopen(session)
 
 
 def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
-    store.update_session(store.db(), session.code, chart_hidden=int(hidden))
+    _change(session, chart_hidden=int(hidden))
 
 
 def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
-    store.update_session(store.db(), session.code, shown_question=question_id)
+    _change(session, shown_question=question_id)
 
 
 def end(session: LiveSession) -> None:
-    store.update_session(store.db(), session.code, ended_at=store.now(), phase="ended", open_key="")
+    _change(session, ended_at=store.now(), **_phase_columns(Phase.ENDED))
 
 
-# What pupils may send
+def _set_phase(session: LiveSession, phase: Phase, step: LessonStep | None = None) -> None:
+    _change(session, **_phase_columns(phase, step))
+
+
+def _phase_columns(phase: Phase, step: LessonStep | None = None) -> dict:
+    """The phase and the question it opens: the store takes answers only for `open_key`, so it
+    names the step's question while answering is open and nothing otherwise."""
+    return {"phase": phase, "open_key": step.question_key if step and phase == Phase.OPEN else ""}
+
+
+def _change(session: LiveSession, **columns) -> None:
+    store.update_session(store.db(), session.code, **columns)
+
+
+# What pupils send
 
 
 def accept_answer(session: LiveSession, participant: str, question_key: str, choice_ids: list[str]) -> None:
     """Store a pupil's answer if it fits the open question; otherwise a plain 4xx that says why."""
     step = current_step(session)
-    if session.phase != "open" or question_key != step.key:
+    if session.phase != Phase.OPEN or question_key != step.question_key:
         _not_open()
     known = {choice.id for choice in step.choices}
     if not choice_ids or any(c not in known for c in choice_ids) or len(set(choice_ids)) != len(choice_ids):
         fail(400, _("Pick one of the answers shown."))
     if len(choice_ids) > 1 and not step.allows_several:
         fail(400, _("Pick only one answer for this question."))
+    # The presenter may close the question between the check above and this write, so the
+    # store checks again in the statement that writes: a late answer is never counted.
     if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
         _not_open()
 
@@ -224,7 +236,9 @@ def _not_open():
 
 def my_answer(session: LiveSession, participant: str, step: LessonStep) -> list[str]:
     """The choices this device sent for the step; none where pupils do not answer."""
-    return store.answer_of(store.db(), session.code, participant, step.key) if step.key else []
+    if not step.question_key:
+        return []
+    return store.answer_of(store.db(), session.code, participant, step.question_key)
 
 
 def ask_question(session: LiveSession, participant: str, text: str) -> None:
@@ -260,15 +274,12 @@ def pupil_state(session: LiveSession) -> dict:
 
 
 def poll_seconds(participants: int) -> float:
-    """How often devices should ask: every 2 s, slower in a very large group so the laptop
-    keeps answering fast (waitress walks every open connection on each turn of its loop)."""
     return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
 
 
 def presenter_state(session: LiveSession) -> dict:
     """What the presenter's console polls: answer counts arrive without reloading the page."""
-    step = current_step(session)
-    result = live_result(session, step) if step.key else None
+    result = current_result(session)
     return {
         "version": session.version,
         "participants": participant_count(session),
@@ -292,31 +303,32 @@ class ChoiceResult:
 
 @dataclass(frozen=True)
 class QuestionResult:
-    key: str
-    kind: str
+    question_key: str
     text: str
     answered: int
     choices: tuple[ChoiceResult, ...]
 
 
 def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
-    scored = bool(step.question and not step.question.is_poll)
     choices = tuple(
         ChoiceResult(
             choice.id,
             choice.text,
             counts.get(choice.id, 0),
             round(100 * counts.get(choice.id, 0) / answered) if answered else 0,
-            (choice.id in step.right_choice_ids) if scored else None,
+            (choice.id in step.right_choice_ids) if step.is_scored else None,
         )
         for choice in step.choices
     )
-    text = step.question.text if step.question else step.step.text
-    return QuestionResult(step.key, step.kind, text, answered, choices)
+    return QuestionResult(step.question_key, step.text, answered, choices)
 
 
-def live_result(session: LiveSession, step: LessonStep) -> QuestionResult:
-    answered, counts = store.choice_counts(store.db(), session.code, step.key)
+def current_result(session: LiveSession) -> QuestionResult | None:
+    """The counts for the step on the projector; None where pupils do not answer."""
+    step = current_step(session)
+    if not step.question_key:
+        return None
+    answered, counts = store.choice_counts(store.db(), session.code, step.question_key)
     return step_result(step, answered, counts)
 
 
@@ -324,30 +336,18 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
     """Every question of the lesson, and every story decision the class voted on."""
     recorded = store.all_choice_counts(store.db(), session.code)
     results = []
-    for step in _answerable_steps(session):
-        answered, counts = recorded.get(step.key, (0, Counter()))
+    for step in lesson_of(session).answerable_steps():
+        answered, counts = recorded.get(step.question_key, (0, Counter()))
         if step.question or answered:
             results.append(step_result(step, answered, counts))
     return results
 
 
-def _answerable_steps(session: LiveSession):
-    walk = lesson(session)
-    for index, item in enumerate(walk.plan):
-        if item.kind == "quiz":
-            for number in range(len(walk.content.quizzes[item.ref].for_band(walk.band))):
-                yield walk.step_at({"item": index, "question": number})
-        elif item.kind == "scenario":
-            for step in walk.content.scenarios[item.ref].steps:
-                if not step.is_ending:
-                    yield walk.step_at({"item": index, "step": step.id})
-
-
-def as_rows(results: list[QuestionResult]) -> list[dict]:
-    """One row per question and choice, for CSV."""
-    return [
+def results_csv(session: LiveSession) -> str:
+    """The results as CSV text: one row per question and choice."""
+    rows = [
         {
-            "question_key": r.key,
+            "question_key": r.question_key,
             "question": r.text,
             "answered": r.answered,
             "choice_id": c.id,
@@ -356,14 +356,9 @@ def as_rows(results: list[QuestionResult]) -> list[dict]:
             "percent": c.share,
             "correct": "" if c.correct is None else str(c.correct).lower(),
         }
-        for r in results
+        for r in session_results(session)
         for c in r.choices
     ]
-
-
-def results_csv(session: LiveSession) -> str:
-    """The session's results as CSV text, one row per question and choice."""
-    rows = as_rows(session_results(session))
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
     writer.writeheader()
@@ -372,7 +367,7 @@ def results_csv(session: LiveSession) -> str:
 
 
 def results_document(session: LiveSession) -> dict:
-    """The session's results as the JSON export holds them."""
+    """The results as the JSON export holds them (its field names are the export's, kept as they were)."""
     return {
         "session": {
             "code": session.code,
@@ -382,17 +377,11 @@ def results_document(session: LiveSession) -> dict:
         },
         "questions": [
             {
-                "key": r.key,
+                "key": r.question_key,
                 "text": r.text,
                 "answered": r.answered,
                 "choices": [
-                    {
-                        "id": c.id,
-                        "text": c.text,
-                        "count": c.count,
-                        "percent": c.share,
-                        "correct": c.correct,
-                    }
+                    {"id": c.id, "text": c.text, "count": c.count, "percent": c.share, "correct": c.correct}
                     for c in r.choices
                 ],
             }

@@ -21,7 +21,7 @@ from flask_babel import refresh
 from flask_frozen import Freezer
 
 from . import pdf
-from .content import Content
+from .content import Content, loaded_content
 from .teacher import MODULE_SHEETS, PDF_NAMES, SHEETS
 
 # Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
@@ -94,7 +94,7 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
         FREEZER_REMOVE_EXTRA_FILES=True,
     )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
     with warnings.catch_warnings():
         # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
@@ -120,7 +120,7 @@ def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
 
 
 def print_pdfs(app: Flask, destination: Path, tool: str) -> list[Path]:
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     sheets = [
         (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
     ]

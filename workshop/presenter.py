@@ -18,13 +18,13 @@ from markupsafe import Markup
 
 from . import live
 from .auth import presenter_required, sign_in
+from .content import loaded_content
 from .i18n import best_language
-from .public import check_language, content, found
+from .public import found
 from .render import polled_json
 from .security import allowed
 
 bp = Blueprint("presenter", __name__)
-bp.url_value_preprocessor(check_language)
 
 
 @bp.route("/presenter/")
@@ -42,10 +42,11 @@ def sign_in_with_key():
 @presenter_required
 def home(lang):
     lan_url = current_app.config["LAN_URL"]
+    modules = loaded_content().modules
     return render_template(
         "presenter/home.html",
-        modules=content().modules,
-        titles={m.id: m.title for m in content().modules},
+        modules=modules,
+        titles={m.id: m.title for m in modules},
         sessions=live.recent_sessions(),
         lan_url=lan_url,
         qr_svg=qr_svg(lan_url) if lan_url else "",
@@ -67,15 +68,14 @@ def live_session(code: str) -> live.LiveSession:
 @presenter_required
 def console(lang, code):
     session = live_session(code)
-    step = live.current_step(session)
     return render_template(
         "presenter/console.html",
         session=session,
-        step=step,
-        result=live.live_result(session, step) if step.key else None,
+        step=live.current_step(session),
+        result=live.current_result(session),
         participants=live.participant_count(session),
-        join_url=join_url(code),
-        qr_svg=qr_svg(join_url(code)),
+        join_page=f"{pupils_address()}/join",
+        qr_svg=qr_svg(f"{pupils_address()}/j/{code}"),
         shown_question=live.shown_question(session),
     )
 
@@ -115,7 +115,7 @@ def summary(lang, code):
     return render_template(
         "presenter/results.html",
         session=session,
-        module=content().modules_by_id[session.module_id],
+        module=loaded_content().modules_by_id[session.module_id],
         results=live.session_results(session),
         participants=live.participant_count(session),
     )
@@ -137,9 +137,9 @@ def results_csv(code):
     )
 
 
-def join_url(code: str) -> str:
-    base = current_app.config["LAN_URL"] or request.host_url
-    return f"{base.rstrip('/')}/j/{code}"
+def pupils_address() -> str:
+    """Where pupils' devices reach this server: the LAN address `serve --lan` found, else this request's."""
+    return (current_app.config["LAN_URL"] or request.host_url).rstrip("/")
 
 
 def qr_svg(url: str) -> Markup:

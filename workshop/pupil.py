@@ -11,12 +11,10 @@ from flask_babel import gettext as _
 from . import live
 from .errors import fail
 from .i18n import best_language
-from .public import check_language
 from .render import polled_json
 from .security import allowed
 
 bp = Blueprint("pupil", __name__)
-bp.url_value_preprocessor(check_language)
 
 COOKIE_DAYS = 1
 
@@ -52,13 +50,16 @@ def follow(lang, code):
         return render_template("pupil/ended.html", session=session)
     participant = live.join(session, request.cookies.get(cookie_name(code)), lang)
     step = live.current_step(session)
+    my_answer = live.my_answer(session, participant, step)
     response = make_response(
         render_template(
             "pupil/follow.html",
             session=session,
             step=step,
-            my_answer=live.my_answer(session, participant, step),
+            my_answer=my_answer,
+            verdict=step.verdict(my_answer),
             asked=request.args.get("asked") == "1",
+            question_length=live.QUESTION_LENGTH,
         )
     )
     response.set_cookie(
@@ -72,7 +73,7 @@ def state(code):
     return polled_json(live.pupil_state(live.session_for_pupils(code)))
 
 
-def participant_of(session) -> str:
+def participant_of(session: live.LiveSession) -> str:
     return live.joined_device(session, request.cookies.get(cookie_name(session.code), ""))
 
 

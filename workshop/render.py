@@ -1,5 +1,8 @@
-"""What pages and documents are made of: Markdown with raw HTML switched off, opening hours for
-reading, and the small JSON documents that devices poll."""
+"""What templates can use, registered in one place, and the small JSON documents devices poll.
+
+Templates get Markdown with raw HTML switched off, content words through their own catalog,
+opening hours in the page's language, and the names of a live session's phases and steps.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +15,33 @@ from flask_babel import format_time, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .auth import csrf_token
+from .content import loaded_content
 from .content.model import WEEKDAYS, OpeningHours, Service
+from .i18n import current_language, language_name, languages, translate_content, view_args_in
+from .lesson import StepKind
+from .store import Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["md"] = markdown
-    app.jinja_env.filters["hours_json"] = hours_json
-    app.jinja_env.globals["weekly_hours"] = weekly_hours
+    app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
+    app.jinja_env.globals.update(
+        weekly_hours=weekly_hours,
+        language_name=language_name,
+        view_args_in=view_args_in,
+        csrf_token=csrf_token,
+        Phase=Phase,
+        StepKind=StepKind,
+    )
+    app.context_processor(_page_values)
+
+
+def _page_values() -> dict:
+    """What every page shows: its language, the languages on offer, and the help directory."""
+    return {"lang": current_language(), "languages": languages(), "directory": loaded_content().directory}
 
 
 def markdown(text: str) -> Markup:

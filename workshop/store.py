@@ -19,10 +19,14 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlite_utils import Database
+
+from .lesson import Position
+from .settings import data_folder
 
 # Join codes: no 0/O, 1/I/L, so a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -31,18 +35,32 @@ BUSY_TIMEOUT_MS = 10_000
 SCHEMA_VERSION = 1
 
 
+class Phase(StrEnum):
+    """Where a live session's current step is; `sessions.phase` holds these values."""
+
+    LOBBY = "lobby"  # the join screen, before the first step
+    SLIDE = "slide"  # a step nobody answers: a slide or a story's ending
+    OPEN = "open"  # pupils can answer the current question or story vote
+    CLOSED = "closed"  # answering has stopped, the results are not shown yet
+    REVEALED = "revealed"  # the results and the right answer are shown
+    END = "end"  # the thank-you screen after the last step
+    ENDED = "ended"  # the presenter ended the session
+
+
 @dataclass(frozen=True)
 class LiveSession:
+    """One row of `sessions`: a live session as the store keeps it."""
+
     code: str
     module_id: str
     band: str
-    position: dict
-    trail: list
-    phase: str
-    open_key: str
-    shown_question: int | None
+    position: Position
+    trail: tuple[Position, ...]  # the positions the class came through, for "Back"
+    phase: Phase
+    open_key: str  # the question_key pupils can answer now; empty when none can
+    shown_question: int | None  # the pupil question on the projector, by its id
     chart_hidden: bool
-    version: int
+    version: int  # bumped by every change: devices poll it to know when to reload
     created_at: float
     ended_at: float | None
 
@@ -71,9 +89,7 @@ def _purge_now_and_then() -> None:
 
 
 def database_path(app: Flask) -> Path:
-    folder = Path(app.config["DATA_DIR"] or app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "workshop.db"
+    return data_folder(app) / "workshop.db"
 
 
 def open_database(path: Path) -> Database:
@@ -136,6 +152,8 @@ def transaction(database: Database) -> Iterator[None]:
     database.execute("COMMIT")
 
 
+# Schema 1 as files were first made with it: it is never edited (a change is a new migration),
+# so the phase's default stays the literal value of Phase.LOBBY.
 _SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS sessions (
     code TEXT PRIMARY KEY,
@@ -178,10 +196,17 @@ CREATE TABLE IF NOT EXISTS pupil_questions (
 
 
 @writes
-def create_session(database: Database, module_id: str, band: str, position: dict) -> LiveSession:
+def create_session(database: Database, module_id: str, band: str, position: Position) -> LiveSession:
     code = new_code(database)
     database["sessions"].insert(
-        {"code": code, "module_id": module_id, "band": band, "position": _json(position), "created_at": now()}
+        {
+            "code": code,
+            "module_id": module_id,
+            "band": band,
+            "position": _json(position.as_json()),
+            "phase": Phase.LOBBY,
+            "created_at": now(),
+        }
     )
     return get_session(database, code)
 
@@ -196,9 +221,9 @@ def _session(values: dict) -> LiveSession:
         code=values["code"],
         module_id=values["module_id"],
         band=values["band"],
-        position=json.loads(values["position"]),
-        trail=json.loads(values["trail"]),
-        phase=values["phase"],
+        position=Position.from_json(json.loads(values["position"])),
+        trail=tuple(Position.from_json(position) for position in json.loads(values["trail"])),
+        phase=Phase(values["phase"]),
         open_key=values["open_key"],
         shown_question=values["shown_question"],
         chart_hidden=bool(values["chart_hidden"]),
@@ -215,8 +240,8 @@ def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
 
 @writes
 def update_session(database: Database, code: str, **changes) -> None:
-    """Change a session's state; every change bumps `version`, which pupils' devices poll."""
-    columns = {key: _json(value) if key in ("position", "trail") else value for key, value in changes.items()}
+    """Change a session's columns; every change bumps `version`, which pupils' devices poll."""
+    columns = {key: _stored(key, value) for key, value in changes.items()}
     assignments = ", ".join(f"{column} = ?" for column in columns)
     database.execute(
         f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
@@ -270,11 +295,11 @@ def record_answer(
     cursor = database.execute(
         """INSERT INTO answers (session_code, participant_id, question_key, choice_ids, answered_at)
            SELECT ?, ?, ?, ?, ? WHERE EXISTS (
-               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = 'open'
+               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = ?
                AND ended_at IS NULL)
            ON CONFLICT (session_code, participant_id, question_key)
            DO UPDATE SET choice_ids = excluded.choice_ids, answered_at = excluded.answered_at""",
-        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key],
+        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key, Phase.OPEN],
     )
     return cursor.rowcount == 1
 
@@ -370,6 +395,15 @@ def new_code(database: Database) -> str:
 
 def now() -> float:
     return time.time()
+
+
+def _stored(column: str, value):
+    """A session's value as its column holds it: positions as JSON text."""
+    if column == "position":
+        return _json(value.as_json())
+    if column == "trail":
+        return _json([position.as_json() for position in value])
+    return value
 
 
 def _json(value) -> str:

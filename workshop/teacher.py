@@ -9,12 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, send_file
 
 from . import download, pdf
-from .content import Module, Scenario
+from .content import Module, loaded_content
 from .lesson import build_deck
-from .public import check_language, content, found
+from .public import found
 
 bp = Blueprint("teacher", __name__)
-bp.url_value_preprocessor(check_language)
 
 # Printables that exist once per language, and those that exist once per module.
 SHEETS = ("help_card", "help_poster", "guide_print")
@@ -37,7 +36,7 @@ def download_page(lang):
     with_pdfs = freezing and current_app.config["PDFS"] and pdf.chromium() is not None
     return render_template(
         "teacher/download.html",
-        modules=content().modules,
+        modules=loaded_content().modules,
         copy=copy,
         freezing=freezing,
         pdf_names=PDF_NAMES if with_pdfs else {},
@@ -52,36 +51,28 @@ def download_zip(name):
     return send_file(copy.path, as_attachment=True, download_name="safe-online-workshop.zip")
 
 
-@bp.app_template_global()
-def scenario_numbers(scenario: Scenario) -> dict[str, int]:
-    """Section numbers for a story on paper, in the order a reader meets the steps."""
-    return {step.id: number for number, step in enumerate(scenario.walk(), start=1)}
-
-
 def module_of(module_id: str) -> Module:
-    return found(content().modules_by_id.get(module_id))
-
-
-def quizzes_of(module: Module):
-    return [content().quizzes[ref] for ref in module.refs("quiz")]
+    return found(loaded_content().modules_by_id.get(module_id))
 
 
 @bp.route("/<lang>/print/modules/<module_id>/worksheet/")
 def worksheet(lang, module_id):
     module = module_of(module_id)
-    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes_of(module), key=False)
+    quizzes = loaded_content().quizzes_in(module)
+    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes, key=False)
 
 
 @bp.route("/<lang>/print/modules/<module_id>/answer-key/")
 def answer_key(lang, module_id):
     module = module_of(module_id)
-    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes_of(module), key=True)
+    quizzes = loaded_content().quizzes_in(module)
+    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes, key=True)
 
 
 @bp.route("/<lang>/print/modules/<module_id>/scenarios/")
 def scenario_sheets(lang, module_id):
     module = module_of(module_id)
-    scenarios = [content().scenarios[ref] for ref in module.refs("scenario")]
+    scenarios = loaded_content().scenarios_in(module)
     return render_template("teacher/scenarios.html", module=module, scenarios=scenarios)
 
 
@@ -97,8 +88,9 @@ def help_poster(lang):
 
 @bp.route("/<lang>/print/guide/")
 def guide_print(lang):
+    content = loaded_content()
     plans = [
-        (module, {band: build_deck(content(), module, band) for band in module.age_bands})
-        for module in content().modules
+        (module, {band: build_deck(content, module, band) for band in module.age_bands})
+        for module in content.modules
     ]
-    return render_template("teacher/guide.html", guide=content().guide, plans=plans)
+    return render_template("teacher/guide.html", guide=content.guide, plans=plans)

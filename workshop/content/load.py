@@ -18,6 +18,7 @@ from .model import (
     Module,
     OpeningHours,
     PlanItem,
+    PlanKind,
     Question,
     Quiz,
     Scenario,
@@ -213,23 +214,23 @@ class _Reader:
         return module
 
     def plan_item(self, table: Table, module_bands: tuple[str, ...]) -> PlanItem:
-        kinds = [kind for kind in ("slide", "quiz", "scenario") if kind in table.values]
+        kinds = [kind for kind in PlanKind if kind in table.values]
         if len(kinds) != 1:
             table.problem("", "needs exactly one of slide, quiz, scenario")
-        kind = kinds[0] if kinds else "slide"
+        kind = kinds[0] if kinds else PlanKind.SLIDE
         item = PlanItem(kind, table.identifier(kind), self.bands(table, module_bands))
         table.finish()
         return item
 
     def slides(self, table: Table, folder: Path, plan: tuple[PlanItem, ...]) -> tuple[Slide, ...]:
         """Every Markdown file of the folder; each must be in the plan and each slide a file."""
-        planned = [item.ref for item in plan if item.kind == "slide"]
+        planned = [item.ref for item in plan if item.kind == PlanKind.SLIDE]
         files = {path.stem: path for path in sorted(folder.glob("*.md"))}
         for stem, path in files.items():
             if stem not in planned:
                 self.problems.add(self.rel(path), "", "not in the plan of module.toml")
         for index, item in enumerate(plan):
-            if item.kind == "slide" and item.ref and item.ref not in files:
+            if item.kind == PlanKind.SLIDE and item.ref and item.ref not in files:
                 table.problem(f"plan[{index + 1}].slide", f"no file {self.rel(folder / (item.ref + '.md'))}")
         slides = (self.slide(path) for stem, path in files.items() if stem in planned)
         return tuple(s for s in slides if s)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 
 AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class PlanKind(StrEnum):
+    """What an entry of a module's lesson plan names; the values are the keys in module.toml."""
+
+    SLIDE = "slide"
+    QUIZ = "quiz"
+    SCENARIO = "scenario"
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,11 @@ class Quiz:
 
     def for_band(self, band: str) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if band in q.age_bands)
+
+    @property
+    def scored_count(self) -> int:
+        """How many questions have a right answer: every one but the polls."""
+        return sum(1 for question in self.questions if not question.is_poll)
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,11 @@ class Scenario:
                     queue.append(choice.next)
         return tuple(self.steps_by_id[step_id] for step_id in seen)
 
+    @cached_property
+    def section_numbers(self) -> dict[str, int]:
+        """Section numbers for the story on paper, in the order a reader meets the steps."""
+        return {step.id: number for number, step in enumerate(self.walk(), start=1)}
+
 
 @dataclass(frozen=True)
 class Slide:
@@ -114,7 +133,7 @@ class Slide:
 class PlanItem:
     """One entry of a module's lesson plan: a slide, a quiz or a scenario, by id."""
 
-    kind: str
+    kind: PlanKind
     ref: str
     age_bands: tuple[str, ...] = AGE_BANDS
 
@@ -139,7 +158,7 @@ class Module:
     def plan_for(self, band: str) -> tuple[PlanItem, ...]:
         return tuple(item for item in self.plan if band in item.age_bands)
 
-    def refs(self, kind: str) -> tuple[str, ...]:
+    def refs(self, kind: PlanKind) -> tuple[str, ...]:
         return tuple(item.ref for item in self.plan if item.kind == kind)
 
 
@@ -170,6 +189,11 @@ class Service:
         """The number as a `tel:` URI wants it: digits only."""
         return "".join(ch for ch in self.phone if ch.isdigit())
 
+    @property
+    def website_label(self) -> str:
+        """The website as people read and type it: without `https://`."""
+        return self.website.partition("//")[2]
+
 
 @dataclass(frozen=True)
 class Directory:
@@ -188,11 +212,17 @@ class Content:
     """Everything the workshop teaches, loaded and checked once."""
 
     modules: tuple[Module, ...]
-    quizzes: dict[str, Quiz] = field(default_factory=dict)
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    directory: Directory | None = None
-    guide: str = ""
+    quizzes: dict[str, Quiz]
+    scenarios: dict[str, Scenario]
+    directory: Directory
+    guide: str
 
     @cached_property
     def modules_by_id(self) -> dict[str, Module]:
         return {module.id: module for module in self.modules}
+
+    def quizzes_in(self, module: Module) -> list[Quiz]:
+        return [self.quizzes[ref] for ref in module.refs(PlanKind.QUIZ)]
+
+    def scenarios_in(self, module: Module) -> list[Scenario]:
+        return [self.scenarios[ref] for ref in module.refs(PlanKind.SCENARIO)]
