@@ -27,6 +27,9 @@ def tiny_app(tiny_root, data_dir):
             "DIRECTORY_FILE": DIRECTORY_FILE,
             "DATA_DIR": str(data_dir),
             "LANGUAGES": ["en"],  # the tiny content is written in English only
+            # Printing PDFs with Chromium takes ten times as long as a freeze without them:
+            # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
+            "PDFS": False,
             "TESTING": True,
         }
     )

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, render_template, url_for
 from flask_babel import refresh
-from flask_frozen import Freezer
+from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from . import pdf
 from .content import Content, loaded_content
@@ -97,8 +97,9 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
     content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
     with warnings.catch_warnings():
-        # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
-        warnings.simplefilter("ignore")
+        # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
+        # warning, such as a page served with the wrong type, must reach whoever freezes.
+        warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
         urls = freezer.freeze()
     write_readmes(app, destination)
     tool = pdf.chromium() if app.config["PDFS"] else None

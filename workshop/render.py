@@ -6,6 +6,7 @@ opening hours in the page's language, and the names of a live session's phases a
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import time
 
@@ -44,6 +45,10 @@ def _page_values() -> dict:
     return {"lang": current_language(), "languages": languages(), "directory": loaded_content().directory}
 
 
+# The same text is rendered many times: a slide in the deck, in the speaker view and as its
+# preview of the next slide, the help box on every first and last slide. The result depends on
+# the text alone, so each is rendered once.
+@functools.lru_cache(maxsize=4096)
 def markdown(text: str) -> Markup:
     return Markup(_markdown.render(text or ""))
 
