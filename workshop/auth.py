@@ -20,6 +20,7 @@ SECRET_FILE = "secret_key"
 
 
 def init_app(app: Flask) -> None:
+    """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
     app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
     app.config.setdefault("SESSION_COOKIE_NAME", "workshop_presenter")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -47,10 +48,12 @@ def sign_in(key: str, expected: str) -> bool:
 
 
 def is_presenter() -> bool:
+    """Whether this request comes from the browser that signed in with the key."""
     return bool(session.get("presenter"))
 
 
 def csrf_token() -> str:
+    """The token every presenter form sends back; empty for anyone else."""
     return session.get("csrf", "")
 
 

@@ -46,6 +46,7 @@ class Position:
 
     @classmethod
     def from_json(cls, values: dict) -> Position:
+        """A position as the store kept it."""
         return cls(**values)
 
 
@@ -87,12 +88,14 @@ class LessonStep:
 
     @property
     def choices(self) -> tuple[Choice, ...] | tuple[StepChoice, ...]:
+        """What pupils pick from: a question's answers or a story step's branches."""
         if self.question:
             return self.question.choices
         return self.scenario_step.choices if self.scenario_step else ()
 
     @property
     def allows_several(self) -> bool:
+        """Only a multiple-choice question takes more than one choice; a story vote takes one."""
         return bool(self.question and self.question.allows_several)
 
     @property
@@ -102,6 +105,7 @@ class LessonStep:
 
     @property
     def right_choice_ids(self) -> frozenset[str]:
+        """The choices that are right; none for a poll or a story vote."""
         return self.question.right_choice_ids if self.question else frozenset()
 
     def verdict(self, choice_ids: list[str]) -> bool | None:
@@ -109,6 +113,8 @@ class LessonStep:
         is right or wrong."""
         if not choice_ids or not self.is_scored:
             return None
+        # All the right choices and nothing else: on a multiple-choice question, half right is
+        # "not quite", and the pupil sees why.
         return set(choice_ids) == self.right_choice_ids
 
 
@@ -125,10 +131,13 @@ class Lesson:
 
     @property
     def end(self) -> Position:
+        """The position after the last step: the thank-you screen with where to get help."""
         return Position(item=len(self.plan))
 
     def step_at(self, position: Position) -> LessonStep:
         """The step at a position: the one place where a plan entry becomes steps."""
+        # A position outside the plan is the lobby or the end; the end is also where a session
+        # lands whose module lost entries since it started (content edited between two days).
         if position.item < 0:
             return LessonStep(StepKind.LOBBY)
         if position.item >= len(self.plan):
@@ -149,11 +158,9 @@ class Lesson:
         return tuple(self.step_at(position) for position in self._positions(READING_ORDER))
 
     def answerable_steps(self) -> list[LessonStep]:
-        """Every question and every story decision.
-
-        A story's decisions come in the order its file lists them: the order the results have
-        always had, which a presenter comparing sessions relies on.
-        """
+        """Every question and every story decision, for the results."""
+        # A story's decisions in the order its file lists them, not in reading order: the
+        # order in which results and their exports have always listed them.
         steps = map(self.step_at, self._positions(lambda scenario: scenario.steps))
         return [step for step in steps if step.question_key]
 
@@ -167,6 +174,7 @@ class Lesson:
             return replace(position, step=choice.next)
         if position.item + 1 >= len(self.plan):
             return self.end
+        # The next entry's first position: its first question, or its story's start.
         return next(self._positions_in(position.item + 1, READING_ORDER))
 
     def _positions(self, story_order: Callable[[Scenario], Iterable[Step]]) -> Iterator[Position]:
@@ -176,7 +184,7 @@ class Lesson:
     def _positions_in(
         self, index: int, story_order: Callable[[Scenario], Iterable[Step]]
     ) -> Iterator[Position]:
-        """Every position in one plan entry, the first being where the class enters it."""
+        """Every position in one plan entry; in reading order, the first is where the class enters."""
         item: PlanItem = self.plan[index]
         if item.kind == PlanKind.QUIZ:
             questions = self.content.quizzes[item.ref].for_band(self.band)

@@ -33,11 +33,13 @@ QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
 
 def lesson_of(session: LiveSession) -> Lesson:
+    """The lesson a session walks: its module's plan for its age band."""
     content = loaded_content()
     return Lesson(content, content.modules_by_id[session.module_id], session.band)
 
 
 def current_step(session: LiveSession) -> LessonStep:
+    """The step on the projector now."""
     return lesson_of(session).step_at(session.position)
 
 
@@ -45,10 +47,12 @@ def current_step(session: LiveSession) -> LessonStep:
 
 
 def get_session(code: str) -> LiveSession | None:
+    """The session with exactly this code, or None."""
     return store.get_session(store.db(), code)
 
 
 def recent_sessions() -> list[LiveSession]:
+    """The latest sessions first, for the presenter's page."""
     return store.recent_sessions(store.db())
 
 
@@ -69,6 +73,7 @@ def session_to_join(code: str) -> LiveSession:
 
 
 def normalise(code: str) -> str:
+    """A code as typed on a phone ("ab cd e") in the form it was made in ("ABCDE")."""
     return "".join(code.split()).upper()
 
 
@@ -85,6 +90,7 @@ def joined_device(session: LiveSession, device_id: str) -> str:
 
 
 def participant_count(session: LiveSession) -> int:
+    """How many devices joined: the "N joined" on the projector."""
     return store.participant_count(store.db(), session.code)
 
 
@@ -98,11 +104,13 @@ def start(module_id: str, band: str) -> LiveSession:
         abort(404)
     if band not in module.age_bands:
         abort(400)
+    # Every session opens on the join screen, so pupils can join before the lesson begins.
     return store.create_session(store.db(), module.id, band, LOBBY)
 
 
 def act(session: LiveSession, action: str, choice_id: str | None, question_id: int | None) -> None:
     """Do what one of the presenter's buttons asks; an ended session only takes "end" again."""
+    # The names are the last segment of the buttons' URLs, so they stay as they are.
     actions = {
         "next": lambda: go_next(session, choice_id),
         "back": lambda: go_back(session),
@@ -162,16 +170,19 @@ def _majority(session: LiveSession, step: LessonStep) -> str | None:
 
 
 def close(session: LiveSession) -> None:
+    """Stop taking answers to the current question; the results stay hidden."""
     if current_step(session).question_key:
         _set_phase(session, Phase.CLOSED)
 
 
 def reveal(session: LiveSession) -> None:
+    """Show the current question's results (answering closes, if it was still open)."""
     if current_step(session).question_key:
         _set_phase(session, Phase.REVEALED)
 
 
 def reopen(session: LiveSession) -> None:
+    """Take answers to the current question again; answers already given stay and can change."""
     step = current_step(session)
     if step.question_key:
         _set_phase(session, Phase.OPEN, step)
@@ -186,14 +197,17 @@ def reset(session: LiveSession) -> None:
 
 
 def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
+    """Take the revealed chart off the projector, or put it back."""
     _change(session, chart_hidden=int(hidden))
 
 
 def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
+    """Put one pupil's anonymous question on the projector (None takes it off)."""
     _change(session, shown_question=question_id)
 
 
 def end(session: LiveSession) -> None:
+    """End the session: pupils' pages say thank you and show where to get help."""
     _change(session, ended_at=store.now(), **_phase_columns(Phase.ENDED))
 
 
@@ -255,6 +269,7 @@ def ask_question(session: LiveSession, participant: str, text: str) -> None:
 
 
 def pupil_questions(session: LiveSession) -> list[dict]:
+    """Pupils' anonymous questions, oldest first: text and time, never who asked."""
     return store.pupil_questions(store.db(), session.code)
 
 
@@ -274,6 +289,7 @@ def pupil_state(session: LiveSession) -> dict:
 
 
 def poll_seconds(participants: int) -> float:
+    """Seconds between two polls of one device, for a class of this size."""
     return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
 
 
@@ -294,6 +310,8 @@ def presenter_state(session: LiveSession) -> dict:
 
 @dataclass(frozen=True)
 class ChoiceResult:
+    """How often one choice was picked."""
+
     id: str
     text: str
     count: int
@@ -303,6 +321,8 @@ class ChoiceResult:
 
 @dataclass(frozen=True)
 class QuestionResult:
+    """The answers to one question or story vote, counted."""
+
     question_key: str
     text: str
     answered: int
@@ -310,6 +330,9 @@ class QuestionResult:
 
 
 def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
+    """A step's counts as results, every choice listed (those nobody picked at 0)."""
+    # Shares are of the devices that answered, not of the choices picked: on a multiple-choice
+    # question the shares can add up to more than 100%.
     choices = tuple(
         ChoiceResult(
             choice.id,
@@ -334,10 +357,14 @@ def current_result(session: LiveSession) -> QuestionResult | None:
 
 def session_results(session: LiveSession) -> list[QuestionResult]:
     """Every question of the lesson, and every story decision the class voted on."""
+    # One query for the whole session, not one per question: the results page and the exports
+    # list every question at once.
     recorded = store.all_choice_counts(store.db(), session.code)
     results = []
     for step in lesson_of(session).answerable_steps():
         answered, counts = recorded.get(step.question_key, (0, Counter()))
+        # Every quiz question, answered or not; a story decision only where the class voted,
+        # since a class follows one branch and never sees the others.
         if step.question or answered:
             results.append(step_result(step, answered, counts))
     return results
@@ -360,6 +387,7 @@ def results_csv(session: LiveSession) -> str:
         for c in r.choices
     ]
     buffer = io.StringIO()
+    # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
     writer.writeheader()
     writer.writerows(rows)

@@ -34,6 +34,8 @@ class FreezeError(Exception):
 
 @dataclass(frozen=True)
 class FrozenCopy:
+    """What `freeze` wrote, for the command to report."""
+
     folder: Path
     archive: Path
     pages: int

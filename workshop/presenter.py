@@ -41,6 +41,7 @@ def sign_in_with_key():
 @bp.route("/<lang>/presenter/")
 @presenter_required
 def home(lang):
+    """Start a session, see the address pupils open, go back to recent sessions."""
     lan_url = current_app.config["LAN_URL"]
     modules = loaded_content().modules
     return render_template(
@@ -56,17 +57,20 @@ def home(lang):
 @bp.post("/<lang>/presenter/sessions/")
 @presenter_required
 def start(lang):
+    """A new live session of the chosen module and age band, opened on its console."""
     session = live.start(request.form.get("module", ""), request.form.get("band", ""))
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
 def live_session(code: str) -> live.LiveSession:
+    """The session a presenter's URL names, or a plain 404."""
     return found(live.get_session(code))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/")
 @presenter_required
 def console(lang, code):
+    """The projected console: the current step, the counts, the chart and every control."""
     session = live_session(code)
     return render_template(
         "presenter/console.html",
@@ -83,6 +87,7 @@ def console(lang, code):
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
 @presenter_required
 def act(lang, code, action):
+    """One of the console's buttons; then back to the page it was pressed on."""
     choice = request.form.get("choice") or None
     live.act(live_session(code), action, choice, request.form.get("question", type=int))
     target = request.form.get("back_to") == "questions"
@@ -111,6 +116,7 @@ def pupil_questions(lang, code):
 @bp.route("/<lang>/presenter/sessions/<code>/results/")
 @presenter_required
 def summary(lang, code):
+    """A chart for every question of the session."""
     session = live_session(code)
     return render_template(
         "presenter/results.html",
@@ -124,12 +130,14 @@ def summary(lang, code):
 @bp.route("/presenter/sessions/<code>/results.json")
 @presenter_required
 def results_json(code):
+    """The counts as JSON, for a spreadsheet or a report."""
     return jsonify(live.results_document(live_session(code)))
 
 
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
+    """The counts as CSV, one row per question and choice."""
     return Response(
         live.results_csv(live_session(code)),
         mimetype="text/csv",

@@ -16,10 +16,13 @@ from .security import allowed
 
 bp = Blueprint("pupil", __name__)
 
+# A device's id lasts a day: long enough for a lesson and its reloads, too short to follow a
+# pupil from one lesson to the next.
 COOKIE_DAYS = 1
 
 
 def cookie_name(code: str) -> str:
+    """One cookie per session: a device in two sessions is two unrelated anonymous devices."""
     return f"pupil_{code}"
 
 
@@ -31,11 +34,13 @@ def short_join(code):
 
 @bp.route("/join")
 def join_start():
+    """The address printed and spoken in class: short, then into the device's language."""
     return redirect(url_for("pupil.join", lang=best_language()))
 
 
 @bp.route("/<lang>/join/")
 def join(lang):
+    """The form to type the code from the projector; a code sends the device to its session."""
     code = request.args.get("code", "")
     if code:
         session = live.session_to_join(code)
@@ -45,6 +50,7 @@ def join(lang):
 
 @bp.route("/<lang>/live/<code>/")
 def follow(lang, code):
+    """What a pupil's device shows now: the question to answer, its result, or the projector."""
     session = live.session_for_pupils(code)
     if session.ended:
         return render_template("pupil/ended.html", session=session)
@@ -62,6 +68,7 @@ def follow(lang, code):
             question_length=live.QUESTION_LENGTH,
         )
     )
+    # httponly: no script, ours or injected, ever reads the id.
     response.set_cookie(
         cookie_name(code), participant, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax"
     )
@@ -70,10 +77,12 @@ def follow(lang, code):
 
 @bp.route("/live/<code>/state.json")
 def state(code):
+    """What devices poll to learn that the presenter moved on."""
     return polled_json(live.pupil_state(live.session_for_pupils(code)))
 
 
 def participant_of(session: live.LiveSession) -> str:
+    """The id in this device's cookie, if it joined the session; a plain 400 if not."""
     return live.joined_device(session, request.cookies.get(cookie_name(session.code), ""))
 
 
@@ -97,6 +106,7 @@ def answer_from_request() -> tuple[str, list[str]]:
 
 @bp.post("/<lang>/live/<code>/answer")
 def answer(lang, code):
+    """An answer sent by the page's script (JSON) or by the plain form (no JavaScript)."""
     session = live.session_to_join(code)
     participant = participant_of(session)
     if not allowed("answers", participant):
@@ -110,6 +120,7 @@ def answer(lang, code):
 
 @bp.post("/<lang>/live/<code>/ask")
 def ask(lang, code):
+    """An anonymous question for the presenter; it never shows who asked."""
     session = live.session_to_join(code)
     live.ask_question(session, participant_of(session), request.form.get("text") or "")
     return redirect(url_for("pupil.follow", lang=lang, code=session.code, asked=1))

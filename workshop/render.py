@@ -28,6 +28,7 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 
 
 def init_app(app: Flask) -> None:
+    """Every filter, global and page value templates use, in one place."""
     app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
     app.jinja_env.globals.update(
         weekly_hours=weekly_hours,
@@ -50,6 +51,7 @@ def _page_values() -> dict:
 # the text alone, so each is rendered once.
 @functools.lru_cache(maxsize=4096)
 def markdown(text: str) -> Markup:
+    """Content's Markdown as HTML, with any HTML in the text shown as text."""
     return Markup(_markdown.render(text or ""))
 
 
@@ -80,6 +82,8 @@ def hours_json(service: Service) -> str:
 def polled_json(document: dict) -> Response:
     """A JSON document with an ETag: a device polling with no change gets an empty 304."""
     response = jsonify(document)
+    # The ETag is a hash of the body, so any change to the document is a new one; no-cache
+    # makes the browser ask every time instead of trusting its own copy for a while.
     response.add_etag()
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)

@@ -197,6 +197,7 @@ CREATE TABLE IF NOT EXISTS pupil_questions (
 
 @writes
 def create_session(database: Database, module_id: str, band: str, position: Position) -> LiveSession:
+    """A new session under a fresh join code."""
     code = new_code(database)
     database["sessions"].insert(
         {
@@ -212,6 +213,7 @@ def create_session(database: Database, module_id: str, band: str, position: Posi
 
 
 def get_session(database: Database, code: str) -> LiveSession | None:
+    """The session with this code, or None."""
     rows = list(database.query("SELECT * FROM sessions WHERE code = ?", [code]))
     return _session(rows[0]) if rows else None
 
@@ -234,6 +236,7 @@ def _session(values: dict) -> LiveSession:
 
 
 def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
+    """The latest sessions first."""
     rows = database.query("SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?", [limit])
     return [_session(row) for row in rows]
 
@@ -242,6 +245,8 @@ def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
 def update_session(database: Database, code: str, **changes) -> None:
     """Change a session's columns; every change bumps `version`, which pupils' devices poll."""
     columns = {key: _stored(key, value) for key, value in changes.items()}
+    # Column names come from the callers' keyword arguments, never from a request; values are
+    # always parameters.
     assignments = ", ".join(f"{column} = ?" for column in columns)
     database.execute(
         f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
@@ -266,6 +271,8 @@ def join(database: Database, code: str, participant_id: str | None, lang: str) -
 
 @writes
 def _add_participant(database: Database, code: str, lang: str) -> str:
+    # Random, not counted: an id must not tell who joined first, nor be guessed to answer for
+    # someone else.
     participant_id = secrets.token_urlsafe(16)
     database["participants"].insert(
         {"id": participant_id, "session_code": code, "lang": lang, "joined_at": now()}
@@ -279,6 +286,7 @@ def _set_participant_lang(database: Database, participant_id: str, lang: str) ->
 
 
 def is_participant(database: Database, code: str, participant_id: str) -> bool:
+    """Whether this device joined this session (ids are per session)."""
     return bool(
         database.execute(
             "SELECT 1 FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
@@ -305,6 +313,7 @@ def record_answer(
 
 
 def answer_of(database: Database, code: str, participant_id: str, question_key: str) -> list[str]:
+    """The choices this device sent for a question, or none."""
     row = database.execute(
         "SELECT choice_ids FROM answers WHERE session_code = ? AND participant_id = ? AND question_key = ?",
         [code, participant_id, question_key],
@@ -325,6 +334,7 @@ def choice_counts(database: Database, code: str, question_key: str) -> tuple[int
 
 
 def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Counter]]:
+    """choice_counts for every question of a session at once, by question_key."""
     results: dict[str, tuple[int, Counter]] = {}
     for key, choice_ids in database.execute(
         "SELECT question_key, choice_ids FROM answers WHERE session_code = ?", [code]
@@ -336,11 +346,13 @@ def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Cou
 
 
 def participant_count(database: Database, code: str) -> int:
+    """How many devices joined a session."""
     return database.execute("SELECT COUNT(*) FROM participants WHERE session_code = ?", [code]).fetchone()[0]
 
 
 @writes
 def reset_answers(database: Database, code: str, question_key: str) -> None:
+    """Delete every answer to one question; devices see the change through `version`."""
     with transaction(database):
         database.execute(
             "DELETE FROM answers WHERE session_code = ? AND question_key = ?", [code, question_key]
@@ -350,12 +362,14 @@ def reset_answers(database: Database, code: str, question_key: str) -> None:
 
 @writes
 def add_pupil_question(database: Database, code: str, participant_id: str, text: str) -> None:
+    """Keep a pupil's question; the device's id only counts its questions, it is never shown."""
     database["pupil_questions"].insert(
         {"session_code": code, "participant_id": participant_id, "text": text, "asked_at": now()}
     )
 
 
 def pupil_questions(database: Database, code: str) -> list[dict]:
+    """A session's pupil questions, oldest first, without the devices that sent them."""
     return list(
         database.query(
             "SELECT id, text, asked_at FROM pupil_questions WHERE session_code = ? ORDER BY id", [code]
@@ -364,6 +378,7 @@ def pupil_questions(database: Database, code: str) -> list[dict]:
 
 
 def recent_questions_by(database: Database, participant_id: str, since: float) -> int:
+    """How many questions one device sent since a time, for the rate limit on questions."""
     return database.execute(
         "SELECT COUNT(*) FROM pupil_questions WHERE participant_id = ? AND asked_at > ?",
         [participant_id, since],
@@ -387,6 +402,8 @@ def purge_folder(app: Flask, retention_days: float) -> int:
 
 
 def new_code(database: Database) -> str:
+    """A join code no session has."""
+    # 31 characters in 5 places make 28 million codes: a collision is rare, and retried.
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not database.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone():
@@ -394,6 +411,7 @@ def new_code(database: Database) -> str:
 
 
 def now() -> float:
+    """Seconds since the epoch, as every time in the database is kept."""
     return time.time()
 
 

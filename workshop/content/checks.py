@@ -34,6 +34,8 @@ def check_scenario(problems: Problems, file: str, scenario: Scenario) -> None:
 def _can_end(scenario: Scenario) -> set[str]:
     """Ids of the steps from which some path reaches an ending."""
     ending = {step.id for step in scenario.steps if step.is_ending}
+    # Grow the set backwards from the endings until nothing is added: a loop in the story
+    # (A leads to B, B back to A) is then reported instead of making this walk forever.
     grew = True
     while grew:
         before = len(ending)
@@ -45,6 +47,7 @@ def _can_end(scenario: Scenario) -> set[str]:
 def check_modules(
     problems: Problems, modules: tuple[Module, ...], quizzes: dict[str, Quiz], scenarios: dict[str, Scenario]
 ) -> None:
+    """Every plan names quizzes and scenarios that exist, and opens and closes with help."""
     known = {PlanKind.QUIZ: quizzes, PlanKind.SCENARIO: scenarios}
     folders = {PlanKind.QUIZ: "quizzes/", PlanKind.SCENARIO: "scenarios/"}
     for module in modules:

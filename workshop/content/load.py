@@ -54,6 +54,9 @@ def load_content(root: Path, directory_file: str) -> Content:
 
 
 class _Reader:
+    """Reads the files below one folder and names each problem by its path there, as an author
+    sees it; a file that cannot be read gives a problem and None, and reading goes on."""
+
     def __init__(self, root: Path):
         self.root = root
         self.problems = Problems()
@@ -62,6 +65,8 @@ class _Reader:
         return path.relative_to(self.root).as_posix()
 
     def files(self, folder: str, pattern: str) -> list[Path]:
+        # Sorted: the order of a folder's files differs between systems, and problems, lists
+        # and catalogs must come out the same everywhere.
         return sorted((self.root / folder).glob(pattern))
 
     def module_folders(self) -> list[Path]:
@@ -87,6 +92,7 @@ class _Reader:
         return found
 
     def bands(self, table: Table, allowed: tuple[str, ...] = AGE_BANDS) -> tuple[str, ...]:
+        """The age bands a table names; none named means every band allowed there."""
         bands = table.texts("age_bands", required=False)
         for band in bands:
             if band not in allowed:
@@ -237,6 +243,7 @@ class _Reader:
 
     def slide(self, path: Path) -> Slide | None:
         rel = self.rel(path)
+        # A file saved on Windows ends its lines with \r\n; the +++ and ??? marks are found by \n.
         source = path.read_text(encoding="utf-8").replace("\r\n", "\n")
         head, sep, rest = source.removeprefix(FRONT_MATTER + "\n").partition("\n" + FRONT_MATTER)
         if not source.startswith(FRONT_MATTER + "\n") or not sep:
