@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from workshop.content import loaded_content
 from workshop.settings import PROJECT_ROOT
 
 from helpers import all_public_urls, html_lang
@@ -42,7 +43,7 @@ REFERENCE_HOURS = {
 
 
 def test_directory_matches_the_reference(app):
-    directory = app.extensions["workshop.content"].directory
+    directory = loaded_content(app).directory
     services = {service.id: service for service in directory.services}
     assert {sid: s.phone for sid, s in services.items() if s.phone} == REFERENCE_PHONES
     for sid, hours in REFERENCE_HOURS.items():
@@ -88,7 +89,7 @@ def test_every_builtin_public_page_renders_with_help(app, client):
 
 
 def test_the_law_slide_quotes_the_reference(app):
-    law = app.extensions["workshop.content"].modules_by_id["online-friends"].slides_by_id["the-law"].body
+    law = loaded_content(app).modules_by_id["online-friends"].slides_by_id["the-law"].body
     for fact in (
         "385-2",
         "2011",

@@ -336,12 +336,12 @@ def choice_counts(database: Database, code: str, question_key: str) -> tuple[int
 def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Counter]]:
     """choice_counts for every question of a session at once, by question_key."""
     results: dict[str, tuple[int, Counter]] = {}
-    for key, choice_ids in database.execute(
+    for question_key, choice_ids in database.execute(
         "SELECT question_key, choice_ids FROM answers WHERE session_code = ?", [code]
     ):
-        answered, counts = results.get(key, (0, Counter()))
+        answered, counts = results.get(question_key, (0, Counter()))
         counts.update(choice_ids.split(","))
-        results[key] = (answered + 1, counts)
+        results[question_key] = (answered + 1, counts)
     return results
 
 
