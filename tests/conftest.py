@@ -4,9 +4,18 @@ import re
 
 import pytest
 
-from workshop import create_app
+from workshop import create_app, translations
+from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE, write_tree
+
+
+def pytest_configure(config):
+    """Compile the catalogs once, before the test workers start: each app compiles what is out of
+    date when it is made, and two workers writing the same catalog at once could let a third
+    read half of one (in a fresh checkout, where no catalog is compiled yet)."""
+    if not hasattr(config, "workerinput"):  # the main process, not a worker
+        translations.compile_all(PROJECT_ROOT / "translations")
 
 
 @pytest.fixture
