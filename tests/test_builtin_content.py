@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from workshop.content import loaded_content
 from workshop.settings import PROJECT_ROOT
 
 from helpers import all_public_urls, html_lang
@@ -42,7 +43,7 @@ REFERENCE_HOURS = {
 
 
 def test_directory_matches_the_reference(app):
-    directory = app.extensions["workshop.content"].directory
+    directory = loaded_content(app).directory
     services = {service.id: service for service in directory.services}
     assert {sid: s.phone for sid, s in services.items() if s.phone} == REFERENCE_PHONES
     for sid, hours in REFERENCE_HOURS.items():
@@ -91,7 +92,7 @@ def test_every_builtin_public_page_renders_with_help(app, client):
 
 
 def test_the_law_slide_quotes_the_reference(app):
-    law = app.extensions["workshop.content"].modules_by_id["online-friends"].slides_by_id["the-law"].body
+    law = loaded_content(app).modules_by_id["online-friends"].slides_by_id["the-law"].body
     for fact in (
         "385-2",
         "2011",
@@ -117,7 +118,7 @@ def test_every_web_address_in_the_content_is_exactly_a_known_one():
 
 
 def test_sextortion_names_every_route_on_screen(app):
-    slides = app.extensions["workshop.content"].modules_by_id["sextortion"].slides_by_id
+    slides = loaded_content(app).modules_by_id["sextortion"].slides_by_id
     assert "**12321**" in slides["what-to-do"].body
     removal = slides["getting-images-removed"].body
     assert f"**Take It Down** ({TAKE_IT_DOWN})" in removal and "taken before you were 18" in removal
@@ -125,7 +126,7 @@ def test_sextortion_names_every_route_on_screen(app):
 
 
 def test_take_it_down_comes_with_its_address_wherever_pupils_read_about_it(app):
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     bodies = [
         slide.body for module in content.modules for slide in module.slides if "Take It Down" in slide.body
     ]

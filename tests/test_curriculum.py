@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.deck import build_deck
+from workshop.content import loaded_content
+from workshop.lesson import build_deck
 from workshop.settings import PROJECT_ROOT
 
 CURRICULUM = {
@@ -36,7 +37,7 @@ GUIDE_SECTIONS = (
 
 @pytest.fixture
 def content(app):
-    return app.extensions["workshop.content"]
+    return loaded_content(app)
 
 
 def test_the_five_modules_in_curriculum_order_with_their_age_bands(content):
