@@ -104,7 +104,7 @@ def what_a_band_meets(content, module, band):
         if step.slide:
             notes = [part for part in step.slide.notes.split("\n\n") if part.startswith("**Say:**")]
             yield from (step.slide.title, step.slide.body, *notes)
-        for record in (step.question, step.step):
+        for record in (step.question, step.scenario_step):
             if record:
                 yield from (getattr(record, "title", ""), record.text)
                 for choice in record.choices:

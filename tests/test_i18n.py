@@ -70,7 +70,7 @@ def test_a_missing_translation_falls_back_to_english(pseudo_app, tmp_path):
 
 
 def test_the_offline_copys_readme_is_written_in_each_language(pseudo_app, tmp_path):
-    app = create_app({**pseudo_app.config, "PDFS": False}, content=pseudo_loaded_content(app))
+    app = create_app({**pseudo_app.config, "PDFS": False}, content=loaded_content(pseudo_app))
     copy = freeze(app, tmp_path / "offline")
     english = (copy.folder / "en" / "README.txt").read_text(encoding="utf-8")
     french = (copy.folder / "fr" / "README.txt").read_text(encoding="utf-8")
