@@ -15,7 +15,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import gettext as _
 
 from . import store
@@ -24,9 +24,11 @@ from .errors import fail
 from .lesson import LOBBY, Lesson, LessonStep, Position, StepKind, majority
 from .store import LiveSession, Phase
 
-# Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
-# fast (waitress walks every open connection on each turn of its loop).
+# Pupils' polls are held until the session moves on (watch.py); devices the server cannot hold
+# poll every 2 s, in a very large group less often, so that the laptop keeps answering fast.
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
+# The presenter's console is one device: it polls often, so an answer shows in its count at once.
+CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
 # Enough for a pupil with a real question; too few to flood the presenter's list.
 QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
@@ -60,8 +62,12 @@ def session_for_pupils(code: str) -> LiveSession:
     """The session with this code, or a plain 404 that sends a pupil back to the projector."""
     session = get_session(code)
     if session is None:
-        fail(404, _("There is no session with this code. Check the code on the projector."))
+        _no_such_session()
     return session
+
+
+def _no_such_session():
+    fail(404, _("There is no session with this code. Check the code on the projector."))
 
 
 def session_to_join(code: str) -> LiveSession:
@@ -222,7 +228,10 @@ def _phase_columns(phase: Phase, step: LessonStep | None = None) -> dict:
 
 
 def _change(session: LiveSession, **columns) -> None:
-    store.update_session(store.db(), session.code, **columns)
+    database = store.db()
+    store.update_session(database, session.code, **columns)
+    # Devices held on this session learn at once; other processes' within a tick of their watch.
+    current_app.extensions["workshop.watch"].take(store.session_marks(database, [session.code]))
 
 
 # What pupils send
@@ -282,10 +291,18 @@ def shown_question(session: LiveSession) -> str:
 # What devices poll
 
 
-def pupil_state(session: LiveSession) -> dict:
-    """What pupils' devices poll: whether the session moved on or ended, and when to ask again."""
-    poll = poll_seconds(participant_count(session))
-    return {"version": session.version, "ended": session.ended, "poll": poll}
+def pupil_state(code: str, shown_version: int | None) -> dict:
+    """What pupils' devices poll: the session's version, whether it ended, and when to ask again.
+
+    A device that names the version it shows is held until the session moves on (or a while
+    passes); `poll` 0 tells it to ask again at once, while this process can hold its polls.
+    """
+    watch = current_app.extensions["workshop.watch"]
+    mark = watch.current(code) if shown_version is None else watch.wait(code, shown_version)
+    if mark is None:
+        _no_such_session()
+    poll = 0 if watch.has_room() else poll_seconds(mark.participants)
+    return {"version": mark.version, "ended": mark.ended, "poll": poll}
 
 
 def poll_seconds(participants: int) -> float:
@@ -298,6 +315,7 @@ def presenter_state(session: LiveSession) -> dict:
     result = current_result(session)
     return {
         "version": session.version,
+        "poll": CONSOLE_POLL_SECONDS,
         "participants": participant_count(session),
         "questions": len(pupil_questions(session)),
         "answered": result.answered if result else 0,

@@ -77,8 +77,9 @@ def follow(lang, code):
 
 @bp.route("/live/<code>/state.json")
 def state(code):
-    """What devices poll to learn that the presenter moved on."""
-    return polled_json(live.pupil_state(live.session_for_pupils(code)))
+    """What devices poll to learn that the presenter moved on; `?after=<version>` (the version
+    the device shows) holds the request until the session has another."""
+    return polled_json(live.pupil_state(code, request.args.get("after", type=int)))
 
 
 def participant_of(session: live.LiveSession) -> str:

@@ -12,7 +12,8 @@ from waitress import create_server
 
 # A class of pupils polling at once needs more than waitress's 4 threads and 100 connections,
 # and poll() instead of select(): select() cannot watch more than 1024 sockets, and waitress
-# crashes outright when a large class pushes it past that.
+# crashes outright when a large class pushes it past that. Every held poll (watch.py) waits on
+# a thread of its own, so the threads that answer requests come on top of those.
 THREADS = 16
 CONNECTION_LIMIT = 2000  # the 1,000 pupils promised, with room for reconnecting devices
 
@@ -58,7 +59,7 @@ def make_server(app: Flask, host: str, port: int):
         app,
         host=host,
         port=port,
-        threads=THREADS,
+        threads=THREADS + app.config["HELD_POLLS"],
         connection_limit=CONNECTION_LIMIT,
         asyncore_use_poll=True,
         ident="workshop",

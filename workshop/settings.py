@@ -67,6 +67,13 @@ SETTINGS = (
         "The largest request body accepted, in bytes: answers and questions are tiny.",
     ),
     Setting(
+        "HELD_POLLS",
+        1000,
+        "How many pupils' polls one server process holds open until the session moves on (long "
+        "polling); devices beyond this poll every few seconds instead. `workshop serve` runs this "
+        "many threads more.",
+    ),
+    Setting(
         "PDFS",
         True,
         "Whether `workshop freeze` (and the download page's zip) also prints every printable to PDF "

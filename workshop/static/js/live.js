@@ -43,5 +43,5 @@
       send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
     });
   }
-  window.pollState(live.getAttribute("data-state-url"), 2, follow, true);
+  window.pollState(live.getAttribute("data-state-url"), 2, follow, version);
 }());
