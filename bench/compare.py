@@ -25,7 +25,7 @@ CONFIGURATIONS = {
     "waitress, polling every 2 s (today)": ["--server", "waitress", "--transport", "poll", "--spread", "1"],
     "cheroot, polling every 2 s": ["--server", "cheroot", "--transport", "poll", "--spread", "1"],
     "gunicorn gthread, polling every 2 s": ["--server", "gunicorn", "--transport", "poll", "--spread", "1"],
-    "waitress, lighter polling (1 s, no spread)": ["--server", "waitress", "--transport", "poll", "--poll", "1"],
+    "waitress, lighter polling (1 s, no spread)": ["--server", "waitress", "--transport", "poll", "--poll=1"],
     "waitress, long polling": ["--server", "waitress", "--transport", "long"],
     "cheroot, long polling": ["--server", "cheroot", "--transport", "long"],
     "gunicorn gthread, long polling": ["--server", "gunicorn", "--transport", "long"],

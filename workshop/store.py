@@ -302,7 +302,7 @@ def session_marks(database: Database, codes: list[str]) -> dict[str, SessionMark
            FROM sessions WHERE code IN ({placeholders})""",
         codes,
     )
-    return {code: SessionMark(version, bool(ended), participants) for code, version, ended, participants in rows}
+    return {code: SessionMark(version, bool(ended), count) for code, version, ended, count in rows}
 
 
 def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:

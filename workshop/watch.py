@@ -65,12 +65,18 @@ class SessionWatch:
                 self._remember({code: mark})
         return mark
 
+    @property
+    def held(self) -> int:
+        """How many polls this process holds now."""
+        return self._waiting.total()
+
     def has_room(self) -> bool:
         """Whether one more poll could be held now."""
-        return self._waiting.total() < self.limit
+        return self.held < self.limit
 
-    def wait(self, code: str, shown_version: int, timeout: float = WAIT_SECONDS) -> SessionMark | None:
-        """The session's mark once its version is not `shown_version` or `timeout` passed.
+    def wait(self, code: str, shown_version: int, timeout: float | None = None) -> SessionMark | None:
+        """The session's mark once its version is not `shown_version`, or after `timeout`
+        seconds (WAIT_SECONDS unless given).
 
         Returns at once when it has moved on already, has ended, or this process already holds
         as many polls as it may.
@@ -78,7 +84,7 @@ class SessionWatch:
         mark = self.current(code)
         if mark is None or not self._unchanged(mark, shown_version) or not self.has_room():
             return mark
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
         with self._lock:
             self._waiting[code] += 1
             changed = self._changed.setdefault(code, threading.Condition(self._lock))
