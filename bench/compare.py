@@ -88,7 +88,9 @@ def header() -> str:
 
 def row(name: str, pupils: int, runs: list[dict]) -> str:
     answers = ", ".join(f"{run['answers sent']:,} = {run['answers stored']:,}" for run in runs)
-    cells = [name, f"{pupils:,}", runs[0]["cores"], answers]
+    classes = runs[0]["classes"]
+    size = f"{pupils:,}" + (f" in {classes} classes" if classes > 1 else "")
+    cells = [name, size, runs[0]["cores"], answers]
     for figure, share in COLUMNS:
         values = [run[figure][share] for run in runs if run[figure]["n"]]
         cells.append(summary(values))

@@ -10,7 +10,8 @@ device shows and the server holds it until the presenter moves on; with `--trans
 devices ask every `--poll` seconds (default: what the state document asks for) and fetch the
 page after a random pause of up to `--spread` seconds, as before long polling. A simulated
 presenter walks the module: it presses "next" every `--pause` seconds, and on a question waits
-until every pupil answered, watching the counts as the console does.
+until every pupil answered, watching the counts as the console does. `--classes K` splits the
+pupils into K classes, each with its own session and presenter, as in a school-wide event.
 
 Prints answers sent and stored (they must be equal); propagation, from the presenter's key
 press until each pupil has the new state and until it has the new page (p50, p95, max, and the
@@ -55,8 +56,17 @@ class Client:
         self.connection = http.client.HTTPConnection(host, port, timeout=60)
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        headers = {**(headers or {}), **({"Cookie": cookie_header(self.cookies)} if self.cookies else {})}
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict | None = None,
+    ):
+        headers = {
+            **(headers or {}),
+            **({"Cookie": cookie_header(self.cookies)} if self.cookies else {}),
+        }
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -142,7 +152,9 @@ class Pupil:
 class Stats:
     def __init__(self):
         self.ms: dict[str, list[float]] = {"answer": [], "poll": [], "page": []}
-        self.answered_at: dict[str, list[tuple[float, float]]] = {}  # question: (sent, stored)
+        self.answered_at: dict[
+            tuple[str, str], list[tuple[float, float]]
+        ] = {}  # (code, question): [(sent, stored)]
         self.answers_sent = 0
         self.sending: set[asyncio.Task] = set()
         self.requests = 0
@@ -167,7 +179,14 @@ def page_version(page: bytes) -> int:
     return int(found.group(1)) if found else 0
 
 
-async def pupil(base, code: str, stats: Stats, stop: asyncio.Event, behaviour: Behaviour, seen: Pupil):
+async def pupil(
+    base,
+    code: str,
+    stats: Stats,
+    stop: asyncio.Event,
+    behaviour: Behaviour,
+    seen: Pupil,
+):
     try:
         await follow_lesson(Device(*base), code, stats, stop, behaviour, seen)
     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
@@ -233,7 +252,7 @@ async def answer(device: Device, code: str, key: bytes, page: bytes, stats: Stat
         sender.writer.close()
     if status == 200:
         stats.answers_sent += 1
-        stats.answered_at.setdefault(key.decode(), []).append((started, time.perf_counter()))
+        stats.answered_at.setdefault((code, key.decode()), []).append((started, time.perf_counter()))
     else:
         stats.errors.append(f"answer {status}: {reply[:80]!r}")
 
@@ -286,9 +305,25 @@ def main() -> int:
     parser.add_argument("--pupils", type=int, default=300)
     parser.add_argument("--server", choices=SERVERS, default="waitress")
     parser.add_argument("--workers", type=int, default=1, help="server processes (gunicorn only)")
+    parser.add_argument(
+        "--classes",
+        type=int,
+        default=1,
+        help="classes, each with a presenter and a session",
+    )
     parser.add_argument("--transport", choices=("long", "poll"), default="long")
-    parser.add_argument("--poll", type=float, default=None, help="seconds between polls (--transport poll)")
-    parser.add_argument("--spread", type=float, default=0.0, help="longest pause before fetching the page")
+    parser.add_argument(
+        "--poll",
+        type=float,
+        default=None,
+        help="seconds between polls (--transport poll)",
+    )
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=0.0,
+        help="longest pause before fetching the page",
+    )
     parser.add_argument("--cores", choices=("split", "shared"), default="split")
     parser.add_argument("--presses", type=int, default=18, help="presses of 'next' before ending")
     parser.add_argument("--pause", type=float, default=1.5, help="seconds between two presses")
@@ -349,7 +384,31 @@ def wait_until_up(port: int) -> None:
     raise SystemExit(f"the server did not start on port {port}")
 
 
-def run(args, base, key: str, server_pid: int) -> dict:
+@dataclass
+class Class:
+    """One class in the run: its session, its presenter's console and its pupils."""
+
+    code: str
+    presenter: Client
+    csrf: str
+    pupils: list[Pupil]
+    presses: list[tuple[float, int]] = field(default_factory=list)  # (key pressed, version it made)
+    counts: list[list[tuple[float, int]]] = field(default_factory=list)  # per question: (seen, answered)
+
+    def console_state(self) -> dict:
+        return json.loads(self.presenter.request("GET", f"/presenter/sessions/{self.code}/state.json")[2])
+
+    def press(self, action: str) -> None:
+        self.presenter.request(
+            "POST",
+            f"/en/presenter/sessions/{self.code}/{action}",
+            f"csrf={self.csrf}".encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+
+def start_class(args, base, key: str, size: int) -> Class:
+    """A presenter signed in on a console of its own, and a new session of the module."""
     presenter = Client(*base)
     presenter.request("GET", f"/presenter/?key={key}")
     _, _, home = presenter.request("GET", "/en/presenter/")
@@ -358,57 +417,67 @@ def run(args, base, key: str, server_pid: int) -> dict:
     form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
     _, headers, _ = presenter.request("POST", "/en/presenter/sessions/", form, form_headers)
     code = headers["Location"].rstrip("/").split("/")[-1]
+    return Class(code, presenter, csrf, [Pupil() for _ in range(size)])
+
+
+def run(args, base, key: str, server_pid: int) -> dict:
+    sizes = [
+        args.pupils // args.classes + (number < args.pupils % args.classes) for number in range(args.classes)
+    ]
+    classes = [start_class(args, base, key, size) for size in sizes]
     behaviour = Behaviour(args.transport, args.poll, args.spread)
-
-    def console_state() -> dict:
-        return json.loads(presenter.request("GET", f"/presenter/sessions/{code}/state.json")[2])
-
     stats, loop, stop = Stats(), asyncio.new_event_loop(), None
-    pupils = [Pupil() for _ in range(args.pupils)]
 
-    async def classroom():
+    async def school():
         nonlocal stop
         stop = asyncio.Event()
-        await asyncio.gather(*(pupil(base, code, stats, stop, behaviour, seen) for seen in pupils))
+        await asyncio.gather(
+            *(
+                pupil(base, group.code, stats, stop, behaviour, seen)
+                for group in classes
+                for seen in group.pupils
+            )
+        )
         await asyncio.gather(*stats.sending)
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(classroom(),), daemon=True)
+    thread = threading.Thread(target=loop.run_until_complete, args=(school(),), daemon=True)
     started = time.perf_counter()
     thread.start()
-    while console_state()["participants"] + len(stats.errors) < args.pupils:
+    while sum(group.console_state()["participants"] for group in classes) + len(stats.errors) < args.pupils:
         time.sleep(0.2)
-
-    presses: list[tuple[float, int]] = []  # (key pressed, the version it made)
-    counts: list[list[tuple[float, int]]] = []  # per question, in order: (seen at, answered)
-    next_form = f"csrf={csrf}".encode()
-    for press in range(args.presses + 1):
-        _, _, page = presenter.request("GET", f"/en/presenter/sessions/{code}/")
-        if b"Answering is open" in page:
-            counts.append(watch_answers(console_state, args))
-        if b'data-action="next"' not in page or press == args.presses:
-            break
-        time.sleep(args.pause)
-        pressed = time.perf_counter()
-        presenter.request("POST", f"/en/presenter/sessions/{code}/next", next_form, form_headers)
-        presses.append((pressed, console_state()["version"]))
-    presenter.request("POST", f"/en/presenter/sessions/{code}/end", next_form, form_headers)
-    time.sleep(args.pause)
+    presenters = [threading.Thread(target=walk, args=(group, args)) for group in classes]
+    for presenter in presenters:
+        presenter.start()
+    for presenter in presenters:
+        presenter.join()
     elapsed = time.perf_counter() - started
     loop.call_soon_threadsafe(stop.set)
     thread.join(timeout=30)
 
-    _, _, body = presenter.request("GET", f"/presenter/sessions/{code}/results.json")
-    stored = sum(question["answered"] for question in json.loads(body)["questions"])
-    state_delays, page_delays, whole_class = propagation(presses, pupils)
+    stored = sum(
+        question["answered"]
+        for group in classes
+        for question in json.loads(
+            group.presenter.request("GET", f"/presenter/sessions/{group.code}/results.json")[2]
+        )["questions"]
+    )
+    state_delays, page_delays, whole_class, count_ms = [], [], [], []
+    for group in classes:
+        states, pages, slowest = propagation(group.presses, group.pupils)
+        state_delays += states
+        page_delays += pages
+        whole_class += slowest
+        count_ms += count_delays(stats, group)
     return {
         "pupils": args.pupils,
-        "presses": len(presses),
+        "classes": args.classes,
+        "presses": sum(len(group.presses) for group in classes),
         "answers sent": stats.answers_sent,
         "answers stored": stored,
         "propagation state ms": spread_of(state_delays),
         "propagation page ms": spread_of(page_delays),
         "whole class on the new page ms": spread_of(whole_class),
-        "answer to console count ms": spread_of(count_delays(stats, counts)),
+        "answer to console count ms": spread_of(count_ms),
         **{f"{kind} ms": spread_of(values) for kind, values in stats.ms.items()},
         "requests per second": stats.requests / elapsed,
         "server peak memory MB": peak_memory_mb(server_pid),
@@ -417,28 +486,46 @@ def run(args, base, key: str, server_pid: int) -> dict:
     }
 
 
-def watch_answers(console_state, args) -> list[tuple[float, int]]:
+def walk(group: Class, args) -> None:
+    """The presenter of one class: "next" every `pause` seconds, on a question only once every
+    pupil answered; then the end."""
+    for press in range(args.presses + 1):
+        _, _, page = group.presenter.request("GET", f"/en/presenter/sessions/{group.code}/")
+        if b"Answering is open" in page:
+            group.counts.append(watch_answers(group, args))
+        if b'data-action="next"' not in page or press == args.presses:
+            break
+        time.sleep(args.pause)
+        pressed = time.perf_counter()
+        group.press("next")
+        group.presses.append((pressed, group.console_state()["version"]))
+    group.press("end")
+    time.sleep(args.pause)
+
+
+def watch_answers(group: Class, args) -> list[tuple[float, int]]:
     """The console's count, read as console.js does (every `poll` seconds) until everyone answered."""
     seen = []
     deadline = time.time() + args.wait
     while time.time() < deadline:
-        state = console_state()
+        state = group.console_state()
         seen.append((time.perf_counter(), state["answered"]))
-        if state["answered"] >= args.pupils:
+        if state["answered"] >= len(group.pupils):
             break
         time.sleep(state.get("poll", 1.5))
     return seen
 
 
-def count_delays(stats: Stats, counts: list[list[tuple[float, int]]]) -> list[float]:
+def count_delays(stats: Stats, group: Class) -> list[float]:
     """For each answer: from the tap until the console first showed a count that includes it.
 
     Questions are matched in the order they were asked, and a question's answers to its counts
     in the order the server stored them (the n-th stored is in every count of n or more).
     """
     delays = []
-    asked = sorted(stats.answered_at.values(), key=lambda answers: min(sent for sent, _ in answers))
-    for seen, answers in zip(counts, asked, strict=False):
+    mine = [answers for (code, _), answers in stats.answered_at.items() if code == group.code]
+    asked = sorted(mine, key=lambda answers: min(sent for sent, _ in answers))
+    for seen, answers in zip(group.counts, asked, strict=False):
         for number, (sent, _stored) in enumerate(sorted(answers, key=lambda a: a[1]), start=1):
             shown = next((at for at, count in seen if count >= number and at >= sent), None)
             if shown is not None:
@@ -473,7 +560,7 @@ def report(figures: dict) -> str:
     lines = [
         f"server                {figures['server']} x{figures['workers']}, {figures['transport']} "
         f"polling, cores {figures['cores']}, load {figures['load']:.1f}",
-        f"pupils                {figures['pupils']}",
+        f"pupils                {figures['pupils']} in {figures['classes']} class(es)",
         f"presses of next       {figures['presses']}",
         f"answers sent          {figures['answers sent']}",
         f"answers stored        {figures['answers stored']}",
