@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
         lambda: {
             "lang": current_language(),
             "languages": languages(),
-            "view_args_in": view_args_in,
+            "same_page_in": same_page_in,
             "language_name": language_name,
         }
     )
@@ -40,8 +40,12 @@ def languages() -> list[str]:
 
 
 def select_locale() -> str:
-    """The language in the URL, else the browser's best match, else the first configured."""
-    lang = (request.view_args or {}).get("lang") if request else None
+    """The language in the URL, else the browser's best match, else the first configured.
+
+    An address that matches no page has no `lang` argument, but its first segment still says
+    which language the visitor reads: `/fr/nope` gets its 404 page in French.
+    """
+    lang = (request.view_args or {}).get("lang") or request.path.split("/")[1]
     if lang in languages():
         return lang
     return best_language()
@@ -66,9 +70,14 @@ def is_language(lang: str) -> bool:
     return lang in languages()
 
 
-def view_args_in(lang: str) -> dict:
-    """This page's URL arguments with another language: the switcher keeps you in place."""
-    return {**(request.view_args or {}), "lang": lang}
+def same_page_in(lang: str) -> tuple[str, dict]:
+    """Where the language switcher leads, as (endpoint, arguments): this page in another language,
+    so the switcher keeps you in place, or that language's home page from an address with no
+    language in it (an unknown address, the offline copy's language chooser)."""
+    rule = request.url_rule
+    if rule is None or "lang" not in rule.arguments:
+        return "public.home", {"lang": lang}
+    return request.endpoint, {**(request.view_args or {}), "lang": lang}
 
 
 def language_name(lang: str) -> str:
