@@ -20,10 +20,9 @@ from flask import (
 from markupsafe import Markup
 
 from . import classroom, results, store
-from .auth import presenter_required, sign_in
+from .auth import presenter_required, sign_in, sign_out
 from .i18n import best_language
 from .public import check_language, content, found
-from .security import allowed
 from .state import conditional_json
 
 bp = Blueprint("presenter", __name__)
@@ -41,18 +40,36 @@ ACTIONS = {
     "show-question": lambda s: classroom.show_pupil_question(s, request.form.get("question", type=int)),
     "hide-question": lambda s: classroom.show_pupil_question(s, None),
     "end": classroom.end,
+    "remove-device": lambda s: store.remove_device(store.db(), s.code, request.form.get("device", type=int)),
+    "hide-from-list": lambda s: store.hide_pupil_question(
+        store.db(), s.code, request.form.get("question", type=int), True
+    ),
+    "show-in-list": lambda s: store.hide_pupil_question(
+        store.db(), s.code, request.form.get("question", type=int), False
+    ),
+    "delete-question": lambda s: store.delete_pupil_question(
+        store.db(), s.code, request.form.get("question", type=int)
+    ),
 }
+# Tidying up stays possible once the session has ended; nothing else changes it then.
+AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
+BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
 
 
 @bp.route("/presenter/")
 def sign_in_with_key():
     """The URL `workshop serve` prints: `/presenter/?key=...` signs this browser in."""
     key = request.args.get("key", "")
-    if key and not allowed("presenter sign-in", "any"):
-        abort(429)
-    if key and not sign_in(key, current_app.config["PRESENTER_KEY"]):
-        abort(403)
+    if key:
+        sign_in(key)
     return redirect(url_for("presenter.home", lang=best_language()))
+
+
+@bp.post("/<lang>/presenter/sign-out")
+@presenter_required
+def sign_out_of_this_browser(lang):
+    sign_out()
+    return redirect(url_for("public.home", lang=lang))
 
 
 @bp.route("/<lang>/presenter/")
@@ -94,7 +111,7 @@ def console(lang, code):
         session=session,
         step=step,
         result=results.live_result(session, step) if step.key else None,
-        participants=store.participant_count(store.db(), code),
+        participants=store.present_count(store.db(), code),
         join_url=join_url(code),
         qr_svg=qr_svg(join_url(code)),
         shown_question=_shown_question(session),
@@ -110,13 +127,11 @@ def _shown_question(session):
 @presenter_required
 def act(lang, code, action):
     session = live_session(code)
-    if action not in ACTIONS or (session.ended and action != "end"):
+    if action not in ACTIONS or (session.ended and action not in AFTER_END):
         abort(400)
     ACTIONS[action](session)
-    target = request.form.get("back_to") == "questions"
-    return redirect(
-        url_for("presenter.pupil_questions" if target else "presenter.console", lang=lang, code=code)
-    )
+    target = BACK_TO.get(request.form.get("back_to", ""), "presenter.console")
+    return redirect(url_for(target, lang=lang, code=code))
 
 
 @bp.route("/presenter/sessions/<code>/state.json")
@@ -129,8 +144,8 @@ def state(code):
     return conditional_json(
         {
             "version": session.version,
-            "participants": store.participant_count(store.db(), code),
-            "questions": len(store.pupil_questions(store.db(), code)),
+            "participants": store.present_count(store.db(), code),
+            "questions": store.shown_question_count(store.db(), code),
             "answered": result.answered if result else 0,
             "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
         }
@@ -145,6 +160,14 @@ def pupil_questions(lang, code):
     return render_template(
         "presenter/questions.html", session=session, questions=store.pupil_questions(store.db(), code)
     )
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/devices/")
+@presenter_required
+def devices(lang, code):
+    """The devices that joined, by number only, for removing one that should not count."""
+    session = live_session(code)
+    return render_template("presenter/devices.html", session=session, devices=store.devices(store.db(), code))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")

@@ -12,7 +12,7 @@ from . import classroom, store
 from .errors import fail
 from .i18n import best_language
 from .public import check_language
-from .security import allowed
+from .security import allowed, check_address, new_device
 from .state import conditional_json
 
 bp = Blueprint("pupil", __name__)
@@ -21,7 +21,6 @@ bp.url_value_preprocessor(check_language)
 COOKIE_DAYS = 1
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 QUESTION_LENGTH = 280
-QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
 
 def cookie_name(code: str) -> str:
@@ -68,7 +67,8 @@ def follow(lang, code):
         fail(404, _("There is no session with this code. Check the code on the projector."))
     if session.ended:
         return render_template("pupil/ended.html", session=session)
-    participant = store.join(store.db(), code, request.cookies.get(cookie_name(code)), lang)
+    known = request.cookies.get(cookie_name(code))
+    participant = store.rejoin(store.db(), code, known, lang) or new_device(code, lang)
     step = classroom.current_step(session)
     response = make_response(
         render_template(
@@ -90,7 +90,8 @@ def state(code):
     session = store.get_session(store.db(), code)
     if session is None:
         fail(404, _("There is no session with this code. Check the code on the projector."))
-    participants = store.participant_count(store.db(), code)
+    store.seen(store.db(), code, request.cookies.get(cookie_name(code), ""))
+    participants = store.present_count(store.db(), code)
     return conditional_json(
         {"version": session.version, "ended": session.ended, "poll": poll_seconds(participants)}
     )
@@ -131,6 +132,7 @@ def answer_from_request() -> tuple[str, list[str]]:
 def answer(lang, code):
     session = open_session(code)
     participant = participant_of(session)
+    check_address("answers")
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
@@ -158,8 +160,8 @@ def ask(lang, code):
         fail(400, _("Write your question first."))
     if len(text) > QUESTION_LENGTH:
         fail(400, _("Your question is too long: %(limit)s characters at most.", limit=QUESTION_LENGTH))
-    since = store.now() - QUESTION_WINDOW_SECONDS
-    if store.recent_questions_by(store.db(), participant, since) >= QUESTIONS_PER_WINDOW:
+    check_address("questions")
+    if not allowed("questions", participant):
         fail(429, _("You have sent several questions. Wait two minutes before the next one."))
-    store.add_pupil_question(store.db(), session.code, participant, text)
+    store.add_pupil_question(store.db(), session.code, text)
     return redirect(url_for("pupil.follow", lang=lang, code=session.code, asked=1))
