@@ -4,7 +4,6 @@ its owner only, and deleted text overwritten in the database and its WAL."""
 
 from __future__ import annotations
 
-import resource
 import shutil
 import signal
 import sqlite3
@@ -97,6 +96,8 @@ def test_a_read_only_data_folder_gets_one_plain_sentence(tiny_root, data_dir):
 
 
 def test_a_full_disk_gets_one_plain_sentence(tiny_root, data_dir):
+    resource = pytest.importorskip("resource")
+
     def no_room():  # every write that makes a file longer fails, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
 
