@@ -107,7 +107,9 @@ def test_a_full_disk_gets_one_plain_sentence(tiny_root, data_dir):
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_clean_stop_leaves_the_whole_lesson_in_workshop_db(tiny_root, data_dir, tmp_path, stop):
-    with running_server(tiny_root, data_dir=data_dir) as server:
+    # Ctrl+C as in a terminal: a test run started in the background ignores SIGINT, and its
+    # children would inherit that.
+    with running_server(tiny_root, data_dir=data_dir, preexec_fn=default_interrupt) as server:
         presenter = Visitor(server.base_url)
         presenter.get(server.presenter_url.removeprefix(server.base_url.rstrip("/")))
         home = presenter.get("/en/presenter/").text
@@ -126,6 +128,10 @@ def test_a_clean_stop_leaves_the_whole_lesson_in_workshop_db(tiny_root, data_dir
     shutil.copy(data_dir / "workshop.db", alone)
     with sqlite3.connect(alone) as copy:
         assert copy.execute("SELECT module_id FROM sessions").fetchall() == [("tiny",)]
+
+
+def default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_while_serving_the_wal_is_checkpointed_regularly(tmp_path):
