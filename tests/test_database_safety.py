@@ -15,6 +15,7 @@ import time
 import pytest
 
 from workshop import store
+from workshop.lesson import LOBBY, Position
 
 from helpers import Visitor, no_permission_override, running_server, workshop_environment
 
@@ -67,7 +68,7 @@ def test_a_database_damaged_inside_is_found_by_the_integrity_check(tiny_root, da
     database = store.open_database(data_dir / "workshop.db")
     store.migrate(database)
     for number in range(300):
-        store.create_session(database, "tiny", "13-16", {"item": number})
+        store.create_session(database, "tiny", "13-16", Position(item=number))
     database.conn.close()
     raw = bytearray((data_dir / "workshop.db").read_bytes())
     raw[2 * 4096 + 200 : 2 * 4096 + 600] = b"\xff" * 400  # a page of the sessions table, scribbled on
@@ -141,7 +142,7 @@ def test_while_serving_the_wal_is_checkpointed_regularly(tmp_path):
     store.checkpoint(database)  # the empty schema is in workshop.db; what follows goes to the WAL
     finish = store.checkpoint_regularly(path, seconds=0.05)
     try:
-        store.create_session(database, "tiny", "13-16", {"item": -1})
+        store.create_session(database, "tiny", "13-16", LOBBY)
         copied = tmp_path / "copied.db"
         for _ in range(200):  # until the next checkpoint has copied it into workshop.db
             shutil.copy(path, copied)
@@ -161,9 +162,9 @@ def test_deleted_text_is_gone_from_the_database_and_its_wal(tmp_path):
     database = store.open_database(path)
     store.migrate(database)
     assert database.execute("PRAGMA secure_delete").fetchone()[0] == 1
-    old = store.create_session(database, "tiny", "13-16", {"item": 0})
+    old = store.create_session(database, "tiny", "13-16", Position(item=0))
     store.add_pupil_question(database, old.code, "MARKER-purged-question-text")
-    kept = store.create_session(database, "tiny", "13-16", {"item": 0})
+    kept = store.create_session(database, "tiny", "13-16", Position(item=0))
     store.add_pupil_question(database, kept.code, "MARKER-deleted-question-text")
     store.add_pupil_question(database, kept.code, "MARKER-kept-question-text")
     database.execute("UPDATE sessions SET created_at = created_at - 40 * 86400 WHERE code = ?", [old.code])

@@ -4,7 +4,8 @@ The key sets a signed cookie (Flask's session, signed with a secret kept in the 
 so a restart mid-lesson keeps the presenter signed in). The sign-in lasts a school day from
 the moment the key was opened and is not renewed by use, so a laptop left signed in does not
 stay signed in for ever. Pupils' pages never carry the key. Every state-changing presenter
-request carries a CSRF token from the same cookie, and presenter pages are never cached.
+request carries a CSRF token from the same cookie, sent as a form field: the console's buttons
+are plain forms, so they work without JavaScript. Presenter pages are never cached.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from flask import Flask, abort, current_app, make_response, request, session
 
 from .errors import StartupError
 from .security import address, allowed
+from .settings import data_folder
 
 SECRET_FILE = "secret_key"
 
 
-def init_app(app: Flask, data_dir: Path) -> None:
-    app.secret_key = _secret_key(data_dir / SECRET_FILE)
+def init_app(app: Flask) -> None:
+    """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
+    app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
     app.config["SESSION_COOKIE_NAME"] = "workshop_presenter"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -33,7 +36,6 @@ def init_app(app: Flask, data_dir: Path) -> None:
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     if not app.config["PRESENTER_KEY"]:
         app.config["PRESENTER_KEY"] = secrets.token_urlsafe(24)
-    app.jinja_env.globals["csrf_token"] = csrf_token
 
 
 def _secret_key(path: Path) -> str:
@@ -69,14 +71,17 @@ def sign_in(key: str) -> None:
 
 
 def sign_out() -> None:
+    """Forget the presenter in this browser: its cookie no longer signs anything in."""
     session.clear()
 
 
 def is_presenter() -> bool:
+    """Whether this request comes from the browser that signed in with the key."""
     return bool(session.get("presenter"))
 
 
 def csrf_token() -> str:
+    """The token every presenter form sends back; empty for anyone else."""
     return session.get("csrf", "")
 
 
@@ -89,7 +94,7 @@ def presenter_required(view):
         if not is_presenter():
             abort(403)
         if request.method == "POST":
-            sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
+            sent = request.form.get("csrf", "")
             if not secrets.compare_digest(sent.encode(), csrf_token().encode()):
                 abort(403)
         response = make_response(view(*args, **kwargs))

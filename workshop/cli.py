@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from . import create_app, store, translations
-from .content import ContentError
+from .content import ContentError, loaded_content
 from .errors import StartupError
 from .offline import FreezeError, FreezeRefused, freeze
 from .serve import PortInUse, lan_address, make_server, run_until_stopped, terminal_qr
@@ -30,10 +30,10 @@ def main(ctx: click.Context, content_dir: str | None) -> None:
     ctx.obj = config
 
 
-def build_app(config: dict, **extra):
+def build_app(config: dict):
     """The app on checked content, or the list of problems and exit status 1."""
     try:
-        return create_app({**config, **extra})
+        return create_app(config)
     except ContentError as error:
         report_problems(error)
         sys.exit(1)
@@ -54,7 +54,7 @@ def report_problems(error: ContentError) -> None:
 def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     for gap in translations.gaps(Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]):
         click.echo(f"Warning: {gap} (English is shown instead)", err=True)
     click.echo(

@@ -24,10 +24,10 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, render_template, url_for
 from flask_babel import refresh
-from flask_frozen import Freezer
+from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from . import pdf
-from .content import Content
+from .content import Content, loaded_content
 from .teacher import MODULE_SHEETS, PDF_NAMES, SHEETS
 
 # Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
@@ -57,6 +57,8 @@ class FreezeRefused(Exception):
 
 @dataclass(frozen=True)
 class FrozenCopy:
+    """What `freeze` wrote, for the command to report."""
+
     folder: Path
     archive: Path
     pages: int
@@ -123,7 +125,7 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
         FREEZER_REMOVE_EXTRA_FILES=False,
     )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
     tool = pdf.chromium() if app.config["PDFS"] else None
     files = planned_files(app, freezer, tool)
@@ -134,8 +136,9 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
         write_marker(destination, earlier | files)
         remove_files(destination, earlier - files)
         with warnings.catch_warnings():
-            # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
-            warnings.simplefilter("ignore")
+            # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
+            # warning, such as a page served with the wrong type, must reach whoever freezes.
+            warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
             urls = freezer.freeze()
         write_readmes(app, destination)
         pdfs = print_pdfs(app, destination, tool) if tool else []
@@ -262,7 +265,8 @@ def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
 
 
 def printable_sheets(app: Flask) -> list[tuple[str, dict[str, Any]]]:
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    """Every page printed to PDF: the teacher's sheets in every language, not the download page."""
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     return [
         (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
     ]

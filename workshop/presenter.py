@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import segno
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     redirect,
@@ -19,40 +15,16 @@ from flask import (
 )
 from markupsafe import Markup
 
-from . import classroom, results, store
+from . import live
 from .auth import presenter_required, sign_in, sign_out
+from .content import loaded_content
 from .i18n import best_language
-from .public import check_language, content, found
-from .state import conditional_json
+from .public import found
+from .render import polled_json
 
 bp = Blueprint("presenter", __name__)
-bp.url_value_preprocessor(check_language)
 
-ACTIONS = {
-    "next": lambda s: classroom.go_next(s, request.form.get("choice") or None),
-    "back": classroom.go_back,
-    "close": classroom.close,
-    "reveal": classroom.reveal,
-    "reopen": classroom.reopen,
-    "reset": classroom.reset,
-    "hide-chart": lambda s: classroom.set_chart_hidden(s, True),
-    "show-chart": lambda s: classroom.set_chart_hidden(s, False),
-    "show-question": lambda s: classroom.show_pupil_question(s, request.form.get("question", type=int)),
-    "hide-question": lambda s: classroom.show_pupil_question(s, None),
-    "end": classroom.end,
-    "remove-device": lambda s: store.remove_device(store.db(), s.code, request.form.get("device", type=int)),
-    "hide-from-list": lambda s: store.hide_pupil_question(
-        store.db(), s.code, request.form.get("question", type=int), True
-    ),
-    "show-in-list": lambda s: store.hide_pupil_question(
-        store.db(), s.code, request.form.get("question", type=int), False
-    ),
-    "delete-question": lambda s: store.delete_pupil_question(
-        store.db(), s.code, request.form.get("question", type=int)
-    ),
-}
-# Tidying up stays possible once the session has ended; nothing else changes it then.
-AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
+# Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
 BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
 
 
@@ -68,6 +40,7 @@ def sign_in_with_key():
 @bp.post("/<lang>/presenter/sign-out")
 @presenter_required
 def sign_out_of_this_browser(lang):
+    """Sign this browser out: the key `workshop serve` printed signs it in again."""
     sign_out()
     return redirect(url_for("public.home", lang=lang))
 
@@ -75,12 +48,14 @@ def sign_out_of_this_browser(lang):
 @bp.route("/<lang>/presenter/")
 @presenter_required
 def home(lang):
+    """Start a session, see the address pupils open, go back to recent sessions."""
     lan_url = current_app.config["LAN_URL"]
+    modules = loaded_content().modules
     return render_template(
         "presenter/home.html",
-        modules=content().modules,
-        titles={m.id: m.title for m in content().modules},
-        sessions=store.recent_sessions(store.db()),
+        modules=modules,
+        titles={m.id: m.title for m in modules},
+        sessions=live.recent_sessions(),
         lan_url=lan_url,
         qr_svg=qr_svg(lan_url) if lan_url else "",
     )
@@ -89,48 +64,46 @@ def home(lang):
 @bp.post("/<lang>/presenter/sessions/")
 @presenter_required
 def start(lang):
-    module = found(content().modules_by_id.get(request.form.get("module", "")))
-    band = request.form.get("band", "")
-    if band not in module.age_bands:
-        abort(400)
-    session = classroom.start(module.id, band)
+    """A new live session of the chosen module and age band, opened on its console."""
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""))
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
-def live_session(code: str) -> store.LiveSession:
-    return found(store.get_session(store.db(), code))
+def live_session(code: str) -> live.LiveSession:
+    """The session a presenter's URL names, or a plain 404."""
+    return found(live.get_session(code))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/")
 @presenter_required
 def console(lang, code):
+    """The projected console: the current step, the counts, the chart and every control."""
     session = live_session(code)
-    step = classroom.current_step(session)
     return render_template(
         "presenter/console.html",
         session=session,
-        step=step,
-        result=results.live_result(session, step) if step.key else None,
-        participants=store.present_count(store.db(), code),
-        join_url=join_url(code),
-        qr_svg=qr_svg(join_url(code)),
-        shown_question=_shown_question(session),
+        step=live.current_step(session),
+        result=live.current_result(session),
+        participants=live.present_count(session),
+        join_page=f"{pupils_address()}/join",
+        qr_svg=qr_svg(f"{pupils_address()}/j/{code}"),
+        shown_question=live.shown_question(session),
     )
-
-
-def _shown_question(session):
-    questions = store.pupil_questions(store.db(), session.code)
-    return next((q["text"] for q in questions if q["id"] == session.shown_question), "")
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
 @presenter_required
 def act(lang, code, action):
-    session = live_session(code)
-    if action not in ACTIONS or (session.ended and action not in AFTER_END):
-        abort(400)
-    ACTIONS[action](session)
-    target = BACK_TO.get(request.form.get("back_to", ""), "presenter.console")
+    """One of the console's buttons; then back to the page it was pressed on."""
+    form = request.form
+    live.act(
+        live_session(code),
+        action,
+        choice_id=form.get("choice") or None,
+        question_id=form.get("question", type=int),
+        device_number=form.get("device", type=int),
+    )
+    target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
     return redirect(url_for(target, lang=lang, code=code))
 
 
@@ -138,18 +111,7 @@ def act(lang, code, action):
 @presenter_required
 def state(code):
     """Polled by the console: answer counts arrive without reloading the page."""
-    session = live_session(code)
-    step = classroom.current_step(session)
-    result = results.live_result(session, step) if step.key else None
-    return conditional_json(
-        {
-            "version": session.version,
-            "participants": store.present_count(store.db(), code),
-            "questions": store.shown_question_count(store.db(), code),
-            "answered": result.answered if result else 0,
-            "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
-        }
-    )
+    return polled_json(live.presenter_state(live_session(code)))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/questions/")
@@ -158,7 +120,7 @@ def pupil_questions(lang, code):
     """Pupils' anonymous questions: for the presenter's own screen, not the projector."""
     session = live_session(code)
     return render_template(
-        "presenter/questions.html", session=session, questions=store.pupil_questions(store.db(), code)
+        "presenter/questions.html", session=session, questions=live.pupil_questions(session)
     )
 
 
@@ -167,74 +129,44 @@ def pupil_questions(lang, code):
 def devices(lang, code):
     """The devices that joined, by number only, for removing one that should not count."""
     session = live_session(code)
-    return render_template("presenter/devices.html", session=session, devices=store.devices(store.db(), code))
+    return render_template("presenter/devices.html", session=session, devices=live.devices(session))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")
 @presenter_required
 def summary(lang, code):
+    """A chart for every question of the session."""
     session = live_session(code)
     return render_template(
         "presenter/results.html",
         session=session,
-        module=content().modules_by_id[session.module_id],
-        results=results.session_results(session),
-        participants=store.participant_count(store.db(), code),
+        module=loaded_content().modules_by_id[session.module_id],
+        results=live.session_results(session),
+        participants=live.participant_count(session),
     )
 
 
 @bp.route("/presenter/sessions/<code>/results.json")
 @presenter_required
 def results_json(code):
-    session = live_session(code)
-    return jsonify(
-        {
-            "session": {
-                "code": session.code,
-                "module": session.module_id,
-                "age_band": session.band,
-                "participants": store.participant_count(store.db(), code),
-            },
-            "questions": [
-                {
-                    "key": r.key,
-                    "text": r.text,
-                    "answered": r.answered,
-                    "choices": [
-                        {
-                            "id": c.id,
-                            "text": c.text,
-                            "count": c.count,
-                            "percent": c.share,
-                            "correct": c.correct,
-                        }
-                        for c in r.choices
-                    ],
-                }
-                for r in results.session_results(session)
-            ],
-        }
-    )
+    """The counts as JSON, for a spreadsheet or a report."""
+    return jsonify(live.results_document(live_session(code)))
 
 
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
-    rows = results.as_rows(results.session_results(live_session(code)))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
-    writer.writeheader()
-    writer.writerows(rows)
+    """The counts as CSV, one row per question and choice."""
     return Response(
-        buffer.getvalue(),
+        live.results_csv(live_session(code)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
     )
 
 
-def join_url(code: str) -> str:
-    base = current_app.config["LAN_URL"] or request.host_url
-    return f"{base.rstrip('/')}/j/{code}"
+def pupils_address() -> str:
+    """Where pupils' devices reach this server: the LAN address `serve --lan` found, else this request's."""
+    return (current_app.config["LAN_URL"] or request.host_url).rstrip("/")
 
 
 def qr_svg(url: str) -> Markup:

@@ -15,7 +15,6 @@ from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
-from . import store
 from .errors import fail
 
 # The app itself only: no inline script, no CDN, no fonts from the web. Inline SVG (the QR
@@ -50,6 +49,7 @@ def init_app(app: Flask) -> None:
         # A device may change its answer, but not hammer the laptop: a class answering at
         # once stays far below this, and each device is counted on its own.
         "answers": RateLimit(limit=20, seconds=10),
+        # Enough for a pupil with a real question; too few to flood the presenter's list.
         "questions": RateLimit(limit=3, seconds=120),
         "address new devices": RateLimit(config["ADDRESS_NEW_DEVICES_PER_MINUTE"], MINUTE),
         "address answers": RateLimit(config["ADDRESS_ANSWERS_PER_MINUTE"], MINUTE),
@@ -72,12 +72,6 @@ def check_address(limit: str) -> None:
     """A 429 with a plain sentence once this network address has done this too often."""
     if not allowed(f"address {limit}", address()):
         fail(429, _("Too many at once. Wait a moment and try again."))
-
-
-def new_device(code: str, lang: str) -> str:
-    """A new anonymous device in a live session, unless its network address has added too many."""
-    check_address("new devices")
-    return store.add_participant(store.db(), code, lang)
 
 
 def _add_headers(response: Response) -> Response:

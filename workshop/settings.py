@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .errors import StartupError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,3 +127,23 @@ SETTINGS = (
 
 def defaults() -> dict[str, Any]:
     return {setting.name: setting.default for setting in SETTINGS}
+
+
+def data_folder(app: Flask) -> Path:
+    """The folder the kit writes its own files to (database, secret key, offline zips), made if
+    missing, readable by this user only; StartupError in plain words if it cannot be made."""
+    folder = Path(app.config["DATA_DIR"] or app.instance_path)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(cannot_write(folder, error)) from error
+    return folder
+
+
+def cannot_write(folder: Path, error: Exception) -> str:
+    """One plain sentence for a data folder the kit cannot write to: why, and what to do."""
+    reason = getattr(error, "strerror", None) or str(error)
+    return (
+        f"The workshop cannot use its data folder {folder} ({reason}): check that the folder "
+        "can be written and that the disk is not full, or choose another with WORKSHOP_DATA_DIR."
+    )

@@ -25,12 +25,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlite_utils import Database
 
 from .errors import StartupError
+from .lesson import Position
+from .settings import cannot_write, data_folder
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +49,32 @@ SEEN_EVERY_SECONDS = 30
 CHECKPOINT_EVERY_SECONDS = 60
 
 
+class Phase(StrEnum):
+    """Where a live session's current step is; `sessions.phase` holds these values."""
+
+    LOBBY = "lobby"  # the join screen, before the first step
+    SLIDE = "slide"  # a step nobody answers: a slide or a story's ending
+    OPEN = "open"  # pupils can answer the current question or story vote
+    CLOSED = "closed"  # answering has stopped, the results are not shown yet
+    REVEALED = "revealed"  # the results and the right answer are shown
+    END = "end"  # the thank-you screen after the last step
+    ENDED = "ended"  # the presenter ended the session
+
+
 @dataclass(frozen=True)
 class LiveSession:
+    """One row of `sessions`: a live session as the store keeps it."""
+
     code: str
     module_id: str
     band: str
-    position: dict
-    trail: list
-    phase: str
-    open_key: str
-    shown_question: int | None
+    position: Position
+    trail: tuple[Position, ...]  # the positions the class came through, for "Back"
+    phase: Phase
+    open_key: str  # the question_key pupils can answer now; empty when none can
+    shown_question: int | None  # the pupil question on the projector, by its id
     chart_hidden: bool
-    version: int
+    version: int  # bumped by every change: devices poll it to know when to reload
     created_at: float
     ended_at: float | None
 
@@ -95,12 +112,7 @@ def _purge_now_and_then() -> None:
 
 
 def database_path(app: Flask) -> Path:
-    folder = Path(app.config["DATA_DIR"] or app.instance_path)
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as error:
-        raise StartupError(cannot_write(folder, error)) from error
-    return folder / "workshop.db"
+    return data_folder(app) / "workshop.db"
 
 
 def open_database(path: Path) -> Database:
@@ -167,14 +179,6 @@ def set_aside(path: Path, why: str) -> str:
     return (
         f"The database {path} was {why}: it was set aside as {aside.name} (nothing was deleted); "
         "start the workshop again to begin with a new database."
-    )
-
-
-def cannot_write(folder: Path, error: Exception) -> str:
-    reason = getattr(error, "strerror", None) or str(error)
-    return (
-        f"The workshop cannot use its data folder {folder} ({reason}): check that the folder "
-        "can be written and that the disk is not full, or choose another with WORKSHOP_DATA_DIR."
     )
 
 
@@ -280,6 +284,8 @@ def transaction(database: Database) -> Iterator[None]:
     database.execute("COMMIT")
 
 
+# Schema 1 as files were first made with it: it is never edited (a change is a new migration),
+# so the phase's default stays the literal value of Phase.LOBBY.
 _SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS sessions (
     code TEXT PRIMARY KEY,
@@ -345,15 +351,24 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @writes
-def create_session(database: Database, module_id: str, band: str, position: dict) -> LiveSession:
+def create_session(database: Database, module_id: str, band: str, position: Position) -> LiveSession:
+    """A new session under a fresh join code."""
     code = new_code(database)
     database["sessions"].insert(
-        {"code": code, "module_id": module_id, "band": band, "position": _json(position), "created_at": now()}
+        {
+            "code": code,
+            "module_id": module_id,
+            "band": band,
+            "position": _json(position.as_json()),
+            "phase": Phase.LOBBY,
+            "created_at": now(),
+        }
     )
     return get_session(database, code)
 
 
 def get_session(database: Database, code: str) -> LiveSession | None:
+    """The session with this code, or None."""
     rows = list(database.query("SELECT * FROM sessions WHERE code = ?", [code]))
     return _session(rows[0]) if rows else None
 
@@ -363,9 +378,9 @@ def _session(values: dict) -> LiveSession:
         code=values["code"],
         module_id=values["module_id"],
         band=values["band"],
-        position=json.loads(values["position"]),
-        trail=json.loads(values["trail"]),
-        phase=values["phase"],
+        position=Position.from_json(json.loads(values["position"])),
+        trail=tuple(Position.from_json(position) for position in json.loads(values["trail"])),
+        phase=Phase(values["phase"]),
         open_key=values["open_key"],
         shown_question=values["shown_question"],
         chart_hidden=bool(values["chart_hidden"]),
@@ -376,14 +391,17 @@ def _session(values: dict) -> LiveSession:
 
 
 def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
+    """The latest sessions first."""
     rows = database.query("SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?", [limit])
     return [_session(row) for row in rows]
 
 
 @writes
 def update_session(database: Database, code: str, **changes) -> None:
-    """Change a session's state; every change bumps `version`, which pupils' devices poll."""
-    columns = {key: _json(value) if key in ("position", "trail") else value for key, value in changes.items()}
+    """Change a session's columns; every change bumps `version`, which pupils' devices poll."""
+    columns = {key: _stored(key, value) for key, value in changes.items()}
+    # Column names come from the callers' keyword arguments, never from a request; values are
+    # always parameters.
     assignments = ", ".join(f"{column} = ?" for column in columns)
     database.execute(
         f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
@@ -424,6 +442,8 @@ def _stale(last_seen: float) -> bool:
 @writes
 def add_participant(database: Database, code: str, lang: str) -> str:
     """A new device in this session, with a new random id."""
+    # Random, not counted: an id must not tell who joined first, nor be guessed to answer for
+    # someone else.
     participant_id = secrets.token_urlsafe(16)
     joined = now()
     database["participants"].insert(
@@ -441,6 +461,7 @@ def _set_participant(database: Database, participant_id: str, **changes) -> None
 
 
 def is_participant(database: Database, code: str, participant_id: str) -> bool:
+    """Whether this device joined this session (ids are per session)."""
     return bool(
         database.execute(
             "SELECT 1 FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
@@ -457,16 +478,17 @@ def record_answer(
     cursor = database.execute(
         """INSERT INTO answers (session_code, participant_id, question_key, choice_ids, answered_at)
            SELECT ?, ?, ?, ?, ? WHERE EXISTS (
-               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = 'open'
+               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = ?
                AND ended_at IS NULL)
            ON CONFLICT (session_code, participant_id, question_key)
            DO UPDATE SET choice_ids = excluded.choice_ids, answered_at = excluded.answered_at""",
-        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key],
+        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key, Phase.OPEN],
     )
     return cursor.rowcount == 1
 
 
 def answer_of(database: Database, code: str, participant_id: str, question_key: str) -> list[str]:
+    """The choices this device sent for a question, or none."""
     row = database.execute(
         "SELECT choice_ids FROM answers WHERE session_code = ? AND participant_id = ? AND question_key = ?",
         [code, participant_id, question_key],
@@ -487,13 +509,14 @@ def choice_counts(database: Database, code: str, question_key: str) -> tuple[int
 
 
 def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Counter]]:
+    """choice_counts for every question of a session at once, by question_key."""
     results: dict[str, tuple[int, Counter]] = {}
-    for key, choice_ids in database.execute(
+    for question_key, choice_ids in database.execute(
         "SELECT question_key, choice_ids FROM answers WHERE session_code = ?", [code]
     ):
-        answered, counts = results.get(key, (0, Counter()))
+        answered, counts = results.get(question_key, (0, Counter()))
         counts.update(choice_ids.split(","))
-        results[key] = (answered + 1, counts)
+        results[question_key] = (answered + 1, counts)
     return results
 
 
@@ -531,6 +554,7 @@ def remove_device(database: Database, code: str, number: int | None) -> None:
 
 @writes
 def reset_answers(database: Database, code: str, question_key: str) -> None:
+    """Delete every answer to one question; devices see the change through `version`."""
     with transaction(database):
         database.execute(
             "DELETE FROM answers WHERE session_code = ? AND question_key = ?", [code, question_key]
@@ -546,6 +570,7 @@ def add_pupil_question(database: Database, code: str, text: str) -> None:
 
 
 def pupil_questions(database: Database, code: str) -> list[dict]:
+    """A session's pupil questions, oldest first, without the devices that sent them."""
     return list(
         database.query(
             "SELECT id, text, asked_at, hidden FROM pupil_questions WHERE session_code = ? ORDER BY id",
@@ -611,6 +636,8 @@ def purge_folder(app: Flask, retention_days: float) -> int:
 
 
 def new_code(database: Database) -> str:
+    """A join code no session has."""
+    # 31 characters in 5 places make 28 million codes: a collision is rare, and retried.
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not database.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone():
@@ -618,7 +645,17 @@ def new_code(database: Database) -> str:
 
 
 def now() -> float:
+    """Seconds since the epoch, as every time in the database is kept."""
     return time.time()
+
+
+def _stored(column: str, value):
+    """A session's value as its column holds it: positions as JSON text."""
+    if column == "position":
+        return _json(value.as_json())
+    if column == "trail":
+        return _json([position.as_json() for position in value])
+    return value
 
 
 def _json(value) -> str:
