@@ -19,6 +19,10 @@ whole class); answer to the presenter's count; latency of answers, polls and pag
 per second; the server's peak memory. With `--cores split` (Linux) the server runs on core 0
 and the pupils on the others, so their cost does not count against the server. Exits non-zero
 if an answer is lost.
+
+Each pupil's device connects from a loopback address of its own (127.0.1.2, 127.0.1.3, ...,
+which Linux offers), as phones on a classroom network each have theirs: the server's limits
+per network address apply to the benchmark as to a class.
 """
 
 from __future__ import annotations
@@ -93,8 +97,8 @@ class Device:
     """A pupil's device on asyncio: a thousand of them cost the client little, so the figures
     measure the server rather than the benchmark."""
 
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, address: str):
+        self.host, self.port, self.address = host, port, address
         self.reader = self.writer = None
         self.cookies: dict[str, str] = {}
 
@@ -103,7 +107,9 @@ class Device:
             reused = self.writer is not None
             try:
                 if not reused:
-                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                    self.reader, self.writer = await asyncio.open_connection(
+                        self.host, self.port, local_addr=(self.address, 0)
+                    )
                 return await self._exchange(method, path, body, headers or {})
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 self.writer = None
@@ -179,16 +185,13 @@ def page_version(page: bytes) -> int:
     return int(found.group(1)) if found else 0
 
 
-async def pupil(
-    base,
-    code: str,
-    stats: Stats,
-    stop: asyncio.Event,
-    behaviour: Behaviour,
-    seen: Pupil,
-):
+def device_address(number: int) -> str:
+    return f"127.0.{1 + number // 250}.{2 + number % 250}"
+
+
+async def pupil(base, number: int, code: str, stats: Stats, stop, behaviour: Behaviour, seen: Pupil):
     try:
-        await follow_lesson(Device(*base), code, stats, stop, behaviour, seen)
+        await follow_lesson(Device(*base, device_address(number)), code, stats, stop, behaviour, seen)
     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
         stats.errors.append(f"pupil gave up: {error!r}")
 
@@ -239,7 +242,7 @@ async def follow_lesson(device: Device, code: str, stats: Stats, stop, behaviour
 async def answer(device: Device, code: str, key: bytes, page: bytes, stats: Stats) -> None:
     """An answer on a connection of its own, as a browser opens one while a poll is held."""
     await asyncio.sleep(random.random() * 3)  # reading the question takes a moment
-    sender = Device(device.host, device.port)
+    sender = Device(device.host, device.port, device.address)
     sender.cookies = device.cookies
     choices = re.findall(rb'name="choice" value="([^"]+)"', page)
     body = json.dumps({"question": key.decode(), "choices": [random.choice(choices).decode()]}).encode()
@@ -431,11 +434,11 @@ def run(args, base, key: str, server_pid: int) -> dict:
     async def school():
         nonlocal stop
         stop = asyncio.Event()
+        everyone = [(group.code, seen) for group in classes for seen in group.pupils]
         await asyncio.gather(
             *(
-                pupil(base, group.code, stats, stop, behaviour, seen)
-                for group in classes
-                for seen in group.pupils
+                pupil(base, number, code, stats, stop, behaviour, seen)
+                for number, (code, seen) in enumerate(everyone)
             )
         )
         await asyncio.gather(*stats.sending)

@@ -12,7 +12,7 @@ from . import live
 from .errors import fail
 from .i18n import best_language
 from .render import polled_json
-from .security import allowed
+from .security import allowed, check_address
 
 bp = Blueprint("pupil", __name__)
 
@@ -79,7 +79,8 @@ def follow(lang, code):
 def state(code):
     """What devices poll to learn that the presenter moved on; `?after=<version>` (the version
     the device shows) holds the request until the session has another."""
-    return polled_json(live.pupil_state(code, request.args.get("after", type=int)))
+    device = request.cookies.get(cookie_name(code), "")
+    return polled_json(live.pupil_state(code, device, request.args.get("after", type=int)))
 
 
 def participant_of(session: live.LiveSession) -> str:
@@ -110,6 +111,7 @@ def answer(lang, code):
     """An answer sent by the page's script (JSON) or by the plain form (no JavaScript)."""
     session = live.session_to_join(code)
     participant = participant_of(session)
+    check_address("answers")
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
