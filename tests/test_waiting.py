@@ -171,3 +171,21 @@ def test_the_real_server_holds_a_poll_and_lets_it_go_when_the_step_changes(tiny_
         post(f"{server.base_url}en/presenter/sessions/{code}/next", {"csrf": csrf})
         status, state = poll.result()
         assert status == 200 and state["version"] > shown["version"]
+
+
+def test_every_held_poll_of_a_large_class_is_let_go(room):
+    """Held polls are woken a few at a time, each waking the next: all of them come back."""
+    watch_of_app = room.app.extensions["workshop.watch"]
+    shown = watch_of_app.current(room.code).version
+    marks = []
+    polls = [
+        threading.Thread(target=lambda: marks.append(watch_of_app.wait(room.code, shown, timeout=60)))
+        for _ in range(3 * watch.WOKEN_AT_ONCE)
+    ]
+    for poll in polls:
+        poll.start()
+    until(lambda: held(room.app) == len(polls))
+    room.next()
+    for poll in polls:
+        poll.join(timeout=60)
+    assert len(marks) == len(polls) and all(mark.version == shown + 1 for mark in marks)

@@ -78,13 +78,15 @@ def make_server(app: Flask, host: str, port: int):
             ) from error
     quiet_queue_warnings()
     plain_server_log()
+    connections = connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES))
     return GuardedServer(
         app,
         per_address=app.config["ADDRESS_CONNECTIONS"],
         host=host,
         port=port,
-        threads=THREADS + app.config["HELD_POLLS"],
-        connection_limit=connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES)),
+        # A held poll needs a connection too, so no more threads hold polls than can connect.
+        threads=THREADS + min(app.config["HELD_POLLS"], connections),
+        connection_limit=connections,
         asyncore_use_poll=True,
         ident="workshop",
         channel_timeout=IDLE_SECONDS,

@@ -27,6 +27,9 @@ CHECK_SECONDS = 0.1
 WAIT_SECONDS = 20.0
 # Beyond this many marks remembered, those of sessions nobody waits on are forgotten.
 REMEMBERED_SESSIONS = 1000
+# Held polls woken at once when their session changes; each one that leaves wakes the next.
+# A thousand threads woken together all fight for the GIL, and each one's answer waits for all.
+WOKEN_AT_ONCE = 32
 
 ReadMarks = Callable[[list[str]], dict[str, SessionMark]]
 
@@ -94,6 +97,8 @@ class SessionWatch:
                     changed.wait(left)
                     mark = self._marks.get(code, (0.0, None))[1]
             finally:
+                if not self._unchanged(mark, shown_version):
+                    changed.notify()  # the next held poll of this session goes on its way
                 self._waiting[code] -= 1
                 if not self._waiting[code]:
                     del self._waiting[code], self._changed[code]
@@ -134,7 +139,7 @@ class SessionWatch:
                 before = self._marks.get(code, (0.0, None))[1]
                 self._remember({code: mark})
                 if mark != before and code in self._changed:
-                    self._changed[code].notify_all()
+                    self._changed[code].notify(WOKEN_AT_ONCE)
 
     def _remember(self, marks: dict[str, SessionMark | None]) -> None:
         """Keep marks with the time they were read (the caller holds the lock)."""
