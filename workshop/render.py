@@ -20,7 +20,7 @@ from .auth import csrf_token
 from .content import loaded_content
 from .content.model import WEEKDAYS, OpeningHours, Service
 from .i18n import current_language, language_name, languages, translate_content, view_args_in
-from .lesson import StepKind
+from .lesson import LETTERS, StepKind
 from .store import Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         csrf_token=csrf_token,
         Phase=Phase,
         StepKind=StepKind,
+        LETTERS=LETTERS,
     )
     app.context_processor(_page_values)
 
