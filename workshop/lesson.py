@@ -114,7 +114,8 @@ class LessonStep:
 
     def letters(self, choice_ids: list[str] | tuple[str, ...]) -> str:
         """The letters of these choices, in the order the choices are listed: "B, C"."""
-        return ", ".join(LETTERS[index] for index, choice in enumerate(self.choices) if choice.id in choice_ids)
+        chosen = (LETTERS[index] for index, choice in enumerate(self.choices) if choice.id in choice_ids)
+        return ", ".join(chosen)
 
     def verdict(self, choice_ids: list[str]) -> bool | None:
         """Whether these choices are the right answer; None where nothing was chosen or nothing

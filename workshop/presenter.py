@@ -17,26 +17,38 @@ from flask import (
 from markupsafe import Markup
 
 from . import live
-from .auth import presenter_required, sign_in
+from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .i18n import best_language
 from .lesson import StepKind
 from .public import found
 from .render import polled_json
-from .security import allowed
 
 bp = Blueprint("presenter", __name__)
+
+# Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
+BACK_TO = {
+    "questions": "presenter.pupil_questions",
+    "devices": "presenter.devices",
+    "stage": "presenter.stage",
+}
 
 
 @bp.route("/presenter/")
 def sign_in_with_key():
     """The URL `workshop serve` prints: `/presenter/?key=...` signs this browser in."""
     key = request.args.get("key", "")
-    if key and not allowed("presenter sign-in", "any"):
-        abort(429)
-    if key and not sign_in(key, current_app.config["PRESENTER_KEY"]):
-        abort(403)
+    if key:
+        sign_in(key)
     return redirect(url_for("presenter.home", lang=best_language()))
+
+
+@bp.post("/<lang>/presenter/sign-out")
+@presenter_required
+def sign_out_of_this_browser(lang):
+    """Sign this browser out: the key `workshop serve` printed signs it in again."""
+    sign_out()
+    return redirect(url_for("public.home", lang=lang))
 
 
 @bp.route("/<lang>/presenter/")
@@ -75,7 +87,7 @@ def live_view(session: live.LiveSession) -> dict:
         "session": session,
         "step": step,
         "result": live.current_result(session),
-        "participants": live.participant_count(session),
+        "participants": live.present_count(session),
         "join_page": f"{pupils_address()}/join",
         "qr_svg": qr_svg(f"{pupils_address()}/j/{session.code}") if step.kind == StepKind.LOBBY else "",
         "shown_question": live.shown_question(session),
@@ -120,7 +132,7 @@ ASKS_FIRST = ("end", "reset")
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
 @presenter_required
 def confirm(lang, code, action):
-    """"End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
+    """ "End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
     if action not in ASKS_FIRST:
         abort(404)
     return render_template("presenter/confirm.html", session=live_session(code), action=action)
@@ -131,15 +143,21 @@ def confirm(lang, code, action):
 def act(lang, code, action):
     """One of the presenter's buttons; then back to the page it was pressed on, or the new state
     for the script that pressed it."""
+    form = request.form
     session = live_session(code)
-    if action in ASKS_FIRST and request.form.get("confirmed") != "1":
+    if action in ASKS_FIRST and form.get("confirmed") != "1":
         return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action))
-    choice = request.form.get("choice") or None
-    live.act(session, action, choice, request.form.get("question", type=int))
+    live.act(
+        session,
+        action,
+        choice_id=form.get("choice") or None,
+        question_id=form.get("question", type=int),
+        device_number=form.get("device", type=int),
+    )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(live.presenter_state(live_session(code)))
-    back_to = {"questions": "presenter.pupil_questions", "stage": "presenter.stage"}
-    return redirect(url_for(back_to.get(request.form.get("back_to", ""), "presenter.console"), lang=lang, code=code))
+    target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
+    return redirect(url_for(target, lang=lang, code=code))
 
 
 @bp.route("/presenter/sessions/<code>/state.json")
@@ -157,6 +175,14 @@ def pupil_questions(lang, code):
     return render_template(
         "presenter/questions.html", session=session, questions=live.pupil_questions(session)
     )
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/devices/")
+@presenter_required
+def devices(lang, code):
+    """The devices that joined, by number only, for removing one that should not count."""
+    session = live_session(code)
+    return render_template("presenter/devices.html", session=session, devices=live.devices(session))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from .auth import csrf_token
 from .content import loaded_content
 from .content.model import WEEKDAYS, OpeningHours, Service
-from .i18n import current_language, language_name, languages, translate_content, view_args_in
+from .i18n import current_language, language_name, languages, same_page_in, translate_content
 from .lesson import LETTERS, StepKind
 from .store import Phase
 
@@ -33,7 +33,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         weekly_hours=weekly_hours,
         language_name=language_name,
-        view_args_in=view_args_in,
+        same_page_in=same_page_in,
         csrf_token=csrf_token,
         Phase=Phase,
         StepKind=StepKind,
