@@ -40,7 +40,10 @@
       if (here) { here.parentNode.replaceChild(document.importNode(parts[k], true), here); }
     }
     var stamped = page.querySelector("[data-version]");
-    if (stamped) { version = Number(stamped.getAttribute("data-version")); }
+    if (stamped) {
+      version = Number(stamped.getAttribute("data-version"));
+      root.setAttribute("data-version", version);
+    }
     fit();
     if (window.markOpenNow) { window.markOpenNow(root); }
   }
