@@ -11,7 +11,8 @@ window.fitText = function (box) {
 
   function fits(size) {
     content.style.fontSize = size + "px";
-    return box.scrollHeight <= box.clientHeight + 1 && box.scrollWidth <= box.clientWidth + 1;
+    // The step's own width, not the box's: text running into the box's margin is cut off too.
+    return box.scrollHeight <= box.clientHeight + 1 && content.scrollWidth <= content.clientWidth + 1;
   }
 
   if (fits(largest)) { return; }
