@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, errors, i18n, render, security, store
+from . import auth, before_after, errors, i18n, render, security, store
 from .content import Content, load_content
 from .settings import defaults
 
@@ -27,11 +27,14 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     security.init_app(app)
     store.init_app(app)
     auth.init_app(app, store.database_path(app).parent)
+    before_after.init_app(app)
 
-    from . import presenter, public, pupil, teacher
+    from . import presenter, presenter_report, public, pupil, pupil_check, teacher
 
     app.register_blueprint(public.bp)
     app.register_blueprint(teacher.bp)
     app.register_blueprint(pupil.bp)
     app.register_blueprint(presenter.bp)
+    app.register_blueprint(pupil_check.bp)
+    app.register_blueprint(presenter_report.bp)
     return app

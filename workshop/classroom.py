@@ -16,16 +16,19 @@ def content() -> Content:
 
 
 def lesson(session: LiveSession) -> Lesson:
-    return Lesson(content(), content().modules_by_id[session.module_id], session.band)
+    return Lesson(content(), content().modules_by_id[session.module_id], session.band, session.with_check)
 
 
 def current_step(session: LiveSession) -> LessonStep:
     return lesson(session).step_at(session.position)
 
 
-def start(module_id: str, band: str) -> LiveSession:
+def start(module_id: str, band: str, with_check: bool = False) -> LiveSession:
+    """A new session; the before-and-after check is part of it if asked for and the module has one."""
     module = content().modules_by_id[module_id]
-    return store.create_session(store.db(), module.id, band, Lesson(content(), module, band).first_position())
+    with_check = with_check and module.id in content().before_after
+    position = Lesson(content(), module, band).first_position()
+    return store.create_session(store.db(), module.id, band, position, with_check)
 
 
 def go_next(session: LiveSession, choice_id: str | None = None) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .content import Content, Module, Question, Quiz, Scenario, Slide, Step
+
+if TYPE_CHECKING:
+    from .before_after import CheckStage
 
 
 @dataclass(frozen=True)
@@ -18,10 +22,13 @@ class LessonStep:
     question: Question | None = None
     scenario: Scenario | None = None
     step: Step | None = None
+    check: CheckStage | None = None  # the before-and-after check, in a live session only
 
     @property
     def key(self) -> str:
         """The id answers are stored under; empty where pupils do not answer."""
+        if self.check:
+            return self.check.key
         if self.question:
             return f"quiz:{self.quiz.id}:{self.question.id}"
         if self.step and not self.step.is_ending:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from . import before_after
 from .content import Content, Module, Question, Step
 from .deck import LessonStep
 
@@ -18,9 +19,9 @@ LOBBY = {"item": -1}
 class Lesson:
     """A module's plan for one band, as a live session walks it."""
 
-    def __init__(self, content: Content, module: Module, band: str):
+    def __init__(self, content: Content, module: Module, band: str, with_check: bool = False):
         self.content, self.module, self.band = content, module, band
-        self.plan = module.plan_for(band)
+        self.plan = before_after.lesson_plan(content, module, band) if with_check else module.plan_for(band)
 
     def step_at(self, position: dict) -> LessonStep:
         index = position["item"]
@@ -34,6 +35,8 @@ class Lesson:
         if item.kind == "quiz":
             quiz = self.content.quizzes[item.ref]
             return LessonStep("question", quiz=quiz, question=quiz.for_band(self.band)[position["question"]])
+        if item.kind == "check":
+            return before_after.check_step(self.content, self.module, self.band, item.ref)
         scenario = self.content.scenarios[item.ref]
         return LessonStep("step", scenario=scenario, step=scenario.steps_by_id[position["step"]])
 

@@ -19,7 +19,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from . import classroom, results, store
+from . import before_after, classroom, results, store
 from .auth import presenter_required, sign_in
 from .i18n import best_language
 from .public import check_language, content, found
@@ -76,7 +76,7 @@ def start(lang):
     band = request.form.get("band", "")
     if band not in module.age_bands:
         abort(400)
-    session = classroom.start(module.id, band)
+    session = classroom.start(module.id, band, with_check=request.form.get("check") == "on")
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
@@ -98,6 +98,7 @@ def console(lang, code):
         join_url=join_url(code),
         qr_svg=qr_svg(join_url(code)),
         shown_question=_shown_question(session),
+        shift=before_after.on_stage(session, step),
     )
 
 
@@ -157,6 +158,7 @@ def summary(lang, code):
         module=content().modules_by_id[session.module_id],
         results=results.session_results(session),
         participants=store.participant_count(store.db(), code),
+        shift=before_after.class_shift(session),
     )
 
 
@@ -190,6 +192,7 @@ def results_json(code):
                 }
                 for r in results.session_results(session)
             ],
+            "before_after": before_after.as_json(before_after.class_shift(session)),
         }
     )
 
@@ -197,7 +200,9 @@ def results_json(code):
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
-    rows = results.as_rows(results.session_results(live_session(code)))
+    session = live_session(code)
+    check_rows = before_after.as_rows(before_after.class_shift(session))
+    rows = results.as_rows(results.session_results(session)) + check_rows
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
     writer.writeheader()

@@ -44,7 +44,7 @@ def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionRes
         )
         for choice in step.choices
     )
-    text = step.question.text if step.question else step.step.text
+    text = step.question.text if step.question else step.step.text if step.step else ""  # "": the check
     return QuestionResult(step.key, step.kind, text, answered, choices)
 
 

@@ -7,6 +7,9 @@ from functools import cached_property
 
 AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
+# What the controlled trials of school online-safety lessons measure: knowledge, confidence to
+# act (self-efficacy) and willingness to seek help.
+MEASURES = ("knowledge", "confidence", "help-seeking")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -144,6 +147,30 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A sentence pupils rate before and after a lesson: what they know, feel able to do or
+    would do, never anything that happened to them."""
+
+    id: str
+    measures: str
+    text: str
+    age_bands: tuple[str, ...] = AGE_BANDS
+
+
+@dataclass(frozen=True)
+class BeforeAfterCheck:
+    """A module's statements, and the slide after which the check opens (it closes before the
+    last slide, where to get help)."""
+
+    module_id: str
+    opens_after: str
+    statements: tuple[Statement, ...]
+
+    def for_band(self, band: str) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if band in s.age_bands)
+
+
+@dataclass(frozen=True)
 class OpeningHours:
     """Opening times of one weekday; an end before its start runs past midnight."""
 
@@ -192,6 +219,7 @@ class Content:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     directory: Directory | None = None
     guide: str = ""
+    before_after: dict[str, BeforeAfterCheck] = field(default_factory=dict)  # by module id
 
     @cached_property
     def modules_by_id(self) -> dict[str, Module]:
