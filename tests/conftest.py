@@ -6,7 +6,7 @@ import pytest
 
 from workshop import create_app
 
-from content_tree import DIRECTORY_FILE, write_tree
+from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
 
 
 @pytest.fixture
@@ -27,6 +27,21 @@ def tiny_app(tiny_root, data_dir):
             "DIRECTORY_FILE": DIRECTORY_FILE,
             "DATA_DIR": str(data_dir),
             "LANGUAGES": ["en"],  # the tiny content is written in English only
+            "TESTING": True,
+        }
+    )
+
+
+@pytest.fixture
+def checked_app(tmp_path, data_dir):
+    """The tiny content with its module's before-and-after check."""
+    root = write_tree(tmp_path / "checked-content", {**TINY, **STATEMENTS})
+    return create_app(
+        {
+            "CONTENT_DIR": str(root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "DATA_DIR": str(data_dir),
+            "LANGUAGES": ["en"],
             "TESTING": True,
         }
     )

@@ -8,26 +8,11 @@ import re
 
 import pytest
 
-from workshop import classroom, create_app, store
+from workshop import classroom, store
 
-from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
 from helpers import visible_text
 
 BEFORE, AFTER = "check:before", "check:after"
-
-
-@pytest.fixture
-def checked_app(tmp_path):
-    root = write_tree(tmp_path / "content", {**TINY, **STATEMENTS})
-    return create_app(
-        {
-            "CONTENT_DIR": str(root),
-            "DIRECTORY_FILE": DIRECTORY_FILE,
-            "DATA_DIR": str(tmp_path / "data"),
-            "LANGUAGES": ["en"],
-            "TESTING": True,
-        }
-    )
 
 
 class CheckedClassroom:
