@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from workshop import classroom, store
+from workshop import classroom, create_app, store
 
-from helpers import visible_text
+from helpers import pseudo_catalogs, visible_text
 
 BEFORE, AFTER = "check:before", "check:after"
 
@@ -267,3 +267,52 @@ def test_the_form_works_without_javascript(checked_app):
     assert sent.status_code == 302
     page = pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
     assert page.count(" checked") == 2 and "Your answers are in." in page
+
+
+# What may stay untranslated on these pages: numbers and shares, choice letters, the join address
+# and code, the language switcher, and language names as the locale's own data (CLDR) spells them.
+NEUTRAL = re.compile(
+    r"^[\d:–\-/.,·()+%✓→]+$|^[A-J]\.$|^(EN|FR)$|^[A-Z2-9]{5}$|^https?://\S+$|^(français|anglais)$"
+)
+
+
+def english_words(html: str) -> list[str]:
+    leftover = visible_text(html)
+    while "‹" in leftover:  # a translated text may hold another: ‹6 ‹devices› ...›
+        leftover = re.sub(r"‹[^‹›]*›", " ", leftover)
+    return [word for word in leftover.split() if not NEUTRAL.match(word)]
+
+
+def test_every_word_of_the_check_and_the_report_comes_from_a_catalog(checked_app, tmp_path):
+    content = checked_app.extensions["workshop.content"]
+    translations = pseudo_catalogs(tmp_path / "translations", content)
+    app = create_app(
+        {**checked_app.config, "LANGUAGES": ["en", "fr"], "TRANSLATIONS_DIR": str(translations)},
+        content=content,
+    )
+    room = CheckedClassroom(app)
+    pupils = [app.test_client() for _ in ANSWERS]
+    for pupil in pupils:
+        pupil.get(f"/fr/live/{room.code}/")
+    room.next_until(BEFORE)
+    pages = {
+        "phone": pupils[0].get(f"/fr/live/{room.code}/").get_data(as_text=True),
+        "stage": room.presenter.get(room.console.replace("/en/", "/fr/")).get_data(as_text=True),
+    }
+    for pupil, (before, _) in zip(pupils, ANSWERS, strict=True):
+        room.check(pupil, BEFORE, before)
+    room.next_until(AFTER)
+    for pupil, (_, after) in zip(pupils, ANSWERS, strict=True):
+        room.check(pupil, AFTER, after)
+    room.act("next")
+    room.act("next")
+    pages["how our class changed"] = room.presenter.get(room.console.replace("/en/", "/fr/")).get_data(
+        as_text=True
+    )
+    pages["results"] = room.presenter.get(f"/fr/presenter/sessions/{room.code}/results/").get_data(
+        as_text=True
+    )
+    pages["report"] = room.presenter.get("/fr/presenter/report/?from=2020-01-01").get_data(as_text=True)
+    assert "‹I know a number I can call if something online worries me.›" in pages["how our class changed"]
+    assert "data-shift" in pages["report"] and "‹Mostly›" in pages["phone"]
+    assert {name: english_words(html) for name, html in pages.items()} == {name: [] for name in pages}

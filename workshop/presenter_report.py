@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel import Locale
 from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .auth import presenter_required
@@ -23,6 +25,12 @@ def requested_report():
     except ValueError:
         fail(400, _("Write the dates as YYYY-MM-DD, the first one no later than the last."))
     return season_report(content(), first_day, last_day)
+
+
+@bp.app_template_global()
+def language_label(lang: str) -> str:
+    """A language's name in the page's language (the language switcher names each in its own)."""
+    return Locale.parse(lang).get_display_name(get_locale())
 
 
 @bp.route("/<lang>/presenter/report/")
