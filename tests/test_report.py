@@ -233,3 +233,22 @@ def test_workshop_report_prints_the_same_figures(checked_app, season):
     assert as_csv.output.splitlines()[0].startswith("section,key,sessions,pupils,anonymous_questions")
     wrong = runner.invoke(main, [*command[:-1], "soon"], env=env)
     assert wrong.exit_code == 2 and "YYYY-MM-DD" in wrong.output and "Traceback" not in wrong.output
+
+
+def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tmp_path):
+    database = store.open_database(tmp_path / "workshop.db")
+    first_schema = store._SCHEMAS[0]  # the file as the kit wrote it before the check existed
+    for statement in first_schema.split(";"):
+        if statement.strip():
+            database.execute(statement)
+    database.execute("PRAGMA user_version = 1")
+    database.execute(
+        "INSERT INTO sessions (code, module_id, band, position, created_at) VALUES (?, ?, ?, ?, ?)",
+        ["ABCDE", "tiny", "10-12", '{"item":0}', 1],
+    )
+    store.migrate(database)
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    session = store.get_session(database, "ABCDE")
+    assert session.module_id == "tiny" and session.with_check is False
+    assert "session_aggregates" in database.table_names()
+    database.conn.close()

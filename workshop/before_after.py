@@ -156,7 +156,10 @@ class ClassShift:
 
     devices: int
     statements: tuple[StatementShift, ...]
-    fewest_shown: int = FEWEST_DEVICES_SHOWN
+
+    @property
+    def fewest_shown(self) -> int:
+        return FEWEST_DEVICES_SHOWN
 
     @property
     def shown(self) -> bool:

@@ -58,7 +58,8 @@ def check(config: dict) -> None:
     click.echo(
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
-        f"help services: {len(content.directory.services)}."
+        f"help services: {len(content.directory.services)}. "
+        f"Modules with a before-and-after check: {len(content.before_after)}."
     )
 
 

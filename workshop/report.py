@@ -45,7 +45,10 @@ class SeasonReport:
     by_band: tuple[Tally, ...]
     by_language: tuple[Tally, ...]
     shifts: tuple[StatementShift, ...]
-    fewest_shown: int = FEWEST_DEVICES_SHOWN
+
+    @property
+    def fewest_shown(self) -> int:
+        return FEWEST_DEVICES_SHOWN
 
     @property
     def shifts_by_module(self) -> list[tuple[str, list[StatementShift]]]:
@@ -72,10 +75,10 @@ def season_report(content: Content, first_day: date, last_day: date) -> SeasonRe
     """The report over the sessions held from the first to the last day, both included."""
     start = datetime.combine(first_day, time.min).timestamp()
     end = datetime.combine(last_day + timedelta(days=1), time.min).timestamp()
-    return summed(content, store.season_aggregates(store.db(), start, end), first_day, last_day)
+    return _summed(content, store.season_aggregates(store.db(), start, end), first_day, last_day)
 
 
-def summed(content: Content, sessions: list[dict], first_day: date, last_day: date) -> SeasonReport:
+def _summed(content: Content, sessions: list[dict], first_day: date, last_day: date) -> SeasonReport:
     """Add up sessions as `store.session_aggregate` describes them."""
     languages = [(lang, n) for s in sessions for lang, n in s["languages"].items()]
     return SeasonReport(
@@ -118,8 +121,8 @@ def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...
     for session in sessions:
         for statement_id, counts in session["shifts"].items():
             key = (session["module_id"], statement_id)
-            before.setdefault(key, Counter()).update(_by_point(counts["before"]))
-            after.setdefault(key, Counter()).update(_by_point(counts["after"]))
+            before.setdefault(key, Counter()).update(counts["before"])
+            after.setdefault(key, Counter()).update(counts["after"])
     known = [
         (module.id, statement)
         for module in content.modules
@@ -136,10 +139,6 @@ def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...
         )
         for key in _ordered(before, list(statements))
     )
-
-
-def _by_point(counts: dict) -> Counter:
-    return Counter({int(point): n for point, n in counts.items()})
 
 
 CSV_COLUMNS = (
@@ -211,12 +210,14 @@ def as_text(report: SeasonReport, content: Content) -> str:
         ("By age band", report.by_band, lambda key: f"ages {key}"),
         ("By language", report.by_language, str),
     ):
-        lines += ["", f"{heading}:"]
-        lines += [f"  {name(t.key)}: {t.sessions} sessions, {t.pupils} pupils" for t in tallies]
-    lines += ["", "Before and after (devices that answered 'Mostly' or 'Yes'):"]
-    lines += [
-        f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text} {s.agree_before}% -> {s.agree_after}% "
-        f"({s.change:+d} points, {s.devices} devices answered both times)"
-        for s in report.shifts
-    ] or ["  none yet"]
+        if tallies:
+            lines += ["", f"{heading}:"]
+            lines += [f"  {name(t.key)}: {t.sessions} sessions, {t.pupils} pupils" for t in tallies]
+    if report.shifts:
+        lines += ["", "Before and after (devices that answered 'Mostly' or 'Yes'):"]
+        lines += [
+            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text} {s.agree_before}% -> "
+            f"{s.agree_after}% ({s.change:+d} points, {s.devices} devices answered both times)"
+            for s in report.shifts
+        ]
     return "\n".join(lines) + "\n"
