@@ -8,11 +8,13 @@ import re
 
 import pytest
 
-from workshop import classroom, create_app, store
+from workshop import create_app, live, store
+from workshop.content import loaded_content
+from workshop.lesson import CHECK_AFTER, CHECK_BEFORE
 
 from helpers import pseudo_catalogs, visible_text
 
-BEFORE, AFTER = "check:before", "check:after"
+BEFORE, AFTER = CHECK_BEFORE, CHECK_AFTER
 
 
 class CheckedClassroom:
@@ -37,12 +39,12 @@ class CheckedClassroom:
 
     def step(self):
         with self.app.app_context():
-            return classroom.current_step(store.get_session(store.db(), self.code))
+            return live.current_step(live.get_session(self.code))
 
     def next_until(self, key):
         """Press the clicker until the step answered under `key` is open."""
         for _ in range(40):
-            if self.step().key == key:
+            if self.step().question_key == key:
                 return
             self.act("next")
         pytest.fail(f"never reached {key}")
@@ -54,7 +56,7 @@ class CheckedClassroom:
 
     def check(self, pupil, key, points: dict[str, int]):
         choices = [f"{statement}:{point}" for statement, point in points.items()]
-        return pupil.post(f"/en/live/{self.code}/check", json={"question": key, "choices": choices})
+        return pupil.post(f"/en/live/{self.code}/answer", json={"question": key, "choices": choices})
 
     def stage(self) -> str:
         return self.presenter.get(self.console).get_data(as_text=True)
@@ -111,7 +113,7 @@ def test_the_check_opens_after_the_opening_slide_and_closes_before_the_help_slid
     keys = []
     for _ in range(40):
         step = room.step()
-        keys.append(step.key or (step.slide.id if step.slide else step.kind))
+        keys.append(step.question_key or (step.slide.id if step.slide else step.kind))
         if step.kind == "end":
             break
         room.act("next")
@@ -204,7 +206,7 @@ def test_without_the_check_the_lesson_is_as_before(checked_app):
     room = CheckedClassroom(checked_app, check=None)  # the box unticked: browsers send nothing
     room.act("next")
     room.act("next")
-    assert room.step().key == "quiz:tiny-quiz:secret"
+    assert room.step().question_key == "quiz:tiny-quiz:secret"
     assert (
         room.presenter.get(f"/presenter/sessions/{room.code}/results.json").get_json()["before_after"] is None
     )
@@ -231,7 +233,7 @@ def test_bad_check_answers_get_a_plain_4xx_and_store_nothing(checked_app, label,
     room = CheckedClassroom(checked_app)
     pupil = room.pupil()
     room.next_until(BEFORE)
-    response = pupil.post(f"/en/live/{room.code}/check", json=body)
+    response = pupil.post(f"/en/live/{room.code}/answer", json=body)
     assert response.status_code == status
     assert set(response.get_json()) == {"error"} and "Traceback" not in response.get_data(as_text=True)
     with room.app.app_context():
@@ -261,7 +263,7 @@ def test_the_form_works_without_javascript(checked_app):
     for word in ("No", "Not really", "Not sure", "Mostly", "Yes"):
         assert f">{word}</label>" in page
     sent = pupil.post(
-        f"/en/live/{room.code}/check",
+        f"/en/live/{room.code}/answer",
         data={"question": BEFORE, "knows-a-number": "knows-a-number:2", "would-tell": "would-tell:5"},
     )
     assert sent.status_code == 302
@@ -284,7 +286,7 @@ def english_words(html: str) -> list[str]:
 
 
 def test_every_word_of_the_check_and_the_report_comes_from_a_catalog(checked_app, tmp_path):
-    content = checked_app.extensions["workshop.content"]
+    content = loaded_content(checked_app)
     translations = pseudo_catalogs(tmp_path / "translations", content)
     app = create_app(
         {**checked_app.config, "LANGUAGES": ["en", "fr"], "TRANSLATIONS_DIR": str(translations)},

@@ -12,6 +12,9 @@ from click.testing import CliRunner
 
 from workshop import report, store
 from workshop.cli import main
+from workshop.content import loaded_content
+from workshop.lesson import CHECK_AFTER, CHECK_BEFORE, LOBBY, Position
+from workshop.store import Phase
 
 from content_tree import DIRECTORY_FILE
 from helpers import visible_text
@@ -22,14 +25,14 @@ A_NUMBER, WOULD_TELL = "knows-a-number", "would-tell"
 
 def hold_session(database, band, days_ago, languages, before, after, questions=()):
     """A session of the tiny module, as pupils' devices leave it: joined, answered, asked."""
-    session = store.create_session(database, "tiny", band, {"item": 1}, with_check=True)
+    session = store.create_session(database, "tiny", band, Position(item=1), with_check=True)
     code = session.code
     database.execute(
         "UPDATE sessions SET created_at = ? WHERE code = ?", [store.now() - days_ago * DAY, code]
     )
     devices = [store.join(database, code, None, lang) for lang in languages]
-    for key, answers in ((store.CHECK_BEFORE, before), (store.CHECK_AFTER, after)):
-        store.update_session(database, code, phase="open", open_key=key)
+    for key, answers in ((CHECK_BEFORE, before), (CHECK_AFTER, after)):
+        store.update_session(database, code, phase=Phase.OPEN, open_key=key)
         for device, points in zip(devices, answers, strict=False):
             assert store.record_answer(database, code, device, key, store.check_choice_ids(points))
     for device, text in zip(devices, questions, strict=False):
@@ -71,14 +74,14 @@ def season(checked_app):
             ),
         ]
         # A session nobody joined (the presenter trying the console) is not a session held.
-        store.create_session(database, "tiny", "10-12", {"item": -1}, with_check=True)
+        store.create_session(database, "tiny", "10-12", LOBBY, with_check=True)
     return held
 
 
 def this_season(app):
     with app.app_context():
         first, last = date.today() - timedelta(days=60), date.today()
-        return report.season_report(app.extensions["workshop.content"], first, last)
+        return report.season_report(loaded_content(app), first, last)
 
 
 def test_the_report_is_the_sum_of_its_sessions(checked_app, season):

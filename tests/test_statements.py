@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 from test_content_errors import problems_for
 
+from workshop.content import loaded_content
 from workshop.content.model import MEASURES
 from workshop.settings import PROJECT_ROOT, defaults
 
@@ -123,7 +124,7 @@ def test_each_statement_problem_is_named_by_file_and_field(tmp_path, label, chan
 
 @pytest.fixture
 def content(app):
-    return app.extensions["workshop.content"]
+    return loaded_content(app)
 
 
 def test_every_module_has_a_check_for_each_of_its_age_bands(content):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from . import auth, before_after, errors, i18n, render, security, store
-from .content import Content, load_content
+from . import auth, errors, i18n, render, security, store
+from .content import Content, init_content
 from .settings import defaults
 
 
@@ -18,23 +17,18 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     app.config.from_mapping(defaults())
     app.config.from_prefixed_env("WORKSHOP")
     app.config.from_mapping(config or {})
-    app.extensions["workshop.content"] = content or load_content(
-        Path(app.config["CONTENT_DIR"]), app.config["DIRECTORY_FILE"]
-    )
+    init_content(app, content)
     i18n.init_app(app)
     render.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     store.init_app(app)
-    auth.init_app(app, store.database_path(app).parent)
-    before_after.init_app(app)
+    auth.init_app(app)
 
-    from . import presenter, presenter_report, public, pupil, pupil_check, teacher
+    from . import presenter, public, pupil, teacher
 
     app.register_blueprint(public.bp)
     app.register_blueprint(teacher.bp)
     app.register_blueprint(pupil.bp)
     app.register_blueprint(presenter.bp)
-    app.register_blueprint(pupil_check.bp)
-    app.register_blueprint(presenter_report.bp)
     return app

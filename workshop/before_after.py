@@ -1,10 +1,10 @@
-"""The before-and-after check: where it sits in a live lesson, what a device may answer, and
-how the class changed.
+"""The before-and-after check's scale and figures: how a class, or a season, changed.
 
 Pupils rate a module's statements on a scale of five words near the start of the lesson
 (after the ground rules) and again at the end (before where to get help), with the same words.
 The change is worked out only over the devices that answered a statement both times, and its
 figures are shown only where at least `FEWEST_DEVICES_SHOWN` did, so nobody can be singled out.
+Where the check sits in a lesson is `lesson.py`'s; which answers a device may send, `live.py`'s.
 """
 
 from __future__ import annotations
@@ -12,16 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, current_app
 from flask_babel import gettext as _
 
-from . import store
-from .content import Content, Module
-from .content.model import PlanItem, Statement
-from .deck import LessonStep
-from .store import CHECK_AFTER, CHECK_BEFORE, FEWEST_DEVICES_SHOWN, LiveSession
+from .content.model import Statement
+from .lesson import CHECK_AFTER, CHECK_BEFORE
+from .store import FEWEST_DEVICES_SHOWN
 
-STAGES = {"before": CHECK_BEFORE, "after": CHECK_AFTER}
 POINTS = (1, 2, 3, 4, 5)
 AGREEING = (4, 5)  # "Mostly" and "Yes": the share the class sees rise (or not)
 
@@ -34,62 +30,9 @@ def N_(text: str) -> str:
 SCALE_WORDS = (N_("No"), N_("Not really"), N_("Not sure"), N_("Mostly"), N_("Yes"))
 
 
-def init_app(app: Flask) -> None:
-    app.jinja_env.globals["check_scale"] = scale
-    app.jinja_env.tests["with_before_after"] = lambda module: module.id in _content().before_after
-
-
 def scale() -> list[tuple[int, str]]:
     """The scale's points with their words in the page's language: words, not only numbers."""
     return [(point, _(word)) for point, word in zip(POINTS, SCALE_WORDS, strict=True)]
-
-
-@dataclass(frozen=True)
-class CheckStage:
-    """One time the class answers the check: near the start ("before") or at the end ("after")."""
-
-    stage: str
-    statements: tuple[Statement, ...]
-
-    @property
-    def key(self) -> str:
-        return STAGES[self.stage]
-
-    @property
-    def is_after(self) -> bool:
-        return self.stage == "after"
-
-
-def lesson_plan(content: Content, module: Module, band: str) -> tuple[PlanItem, ...]:
-    """The module's plan for a band with the check opened after its `opens_after` slide and
-    again just before the last slide; the content checks make sure both are there."""
-    plan = module.plan_for(band)
-    check = content.before_after.get(module.id)
-    if check is None:
-        return plan
-    slides = [item.ref if item.kind == "slide" else "" for item in plan]
-    opens = slides.index(check.opens_after) + 1
-    before, after = PlanItem("check", "before"), PlanItem("check", "after")
-    return (*plan[:opens], before, *plan[opens:-1], after, plan[-1])
-
-
-def check_step(content: Content, module: Module, band: str, stage: str) -> LessonStep:
-    statements = content.before_after[module.id].for_band(band)
-    return LessonStep("check", check=CheckStage(stage, statements))
-
-
-def answered_points(stage: CheckStage, values: list[str]) -> dict[str, int]:
-    """A device's answers as {statement id: point}; ValueError, with a sentence for the pupil,
-    when they are not what the form offers. Skipping a statement is fine, skipping all is not."""
-    offered = {f"{s.id}:{point}": (s.id, point) for s in stage.statements for point in POINTS}
-    if not values:
-        raise ValueError(_("Pick an answer for at least one sentence, or skip the check: that is fine too."))
-    if any(value not in offered for value in values):
-        raise ValueError(_("Pick one of the answers shown."))
-    points = dict(offered[value] for value in values)
-    if len(points) != len(values):
-        raise ValueError(_("Pick only one answer for each sentence."))
-    return points
 
 
 @dataclass(frozen=True)
@@ -166,26 +109,6 @@ class ClassShift:
         return self.devices >= FEWEST_DEVICES_SHOWN
 
 
-def class_shift(session: LiveSession) -> ClassShift | None:
-    """The session's before-and-after figures; None where the check was not part of the lesson."""
-    check = _content().before_after.get(session.module_id)
-    if not session.with_check or check is None:
-        return None
-    devices, distributions = store.check_distributions(store.db(), session.code)
-    shifts = []
-    for statement in check.for_band(session.band):
-        before, after = distributions.get(statement.id, ({}, {}))
-        shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
-    return ClassShift(devices, tuple(shifts))
-
-
-def on_stage(session: LiveSession, step: LessonStep) -> ClassShift | None:
-    """ "How our class changed" is shown once the final check's answers are revealed."""
-    if step.check and step.check.is_after and session.phase == "revealed":
-        return class_shift(session)
-    return None
-
-
 def as_json(shift: ClassShift | None) -> dict | None:
     """The figures for the JSON export: aggregates only, none where too few devices answered."""
     if shift is None:
@@ -227,7 +150,7 @@ def as_rows(shift: ClassShift | None) -> list[dict]:
         return []
     return [
         {
-            "question_key": f"{STAGES[stage]}:{s.statement.id}",
+            "question_key": f"{question_key}:{s.statement.id}",
             "question": s.statement.text,
             "answered": s.devices,
             "choice_id": str(point),
@@ -238,10 +161,6 @@ def as_rows(shift: ClassShift | None) -> list[dict]:
         }
         for s in shift.statements
         if s.shown
-        for stage, counts in (("before", s.before), ("after", s.after))
+        for question_key, counts in ((CHECK_BEFORE, s.before), (CHECK_AFTER, s.after))
         for point, word, count in zip(POINTS, SCALE_WORDS, counts, strict=True)
     ]
-
-
-def _content() -> Content:
-    return current_app.extensions["workshop.content"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import create_app, report, store, translations
-from .content import ContentError
+from .content import ContentError, loaded_content
 from .offline import FreezeError, freeze
 from .serve import PortInUse, lan_address, make_server, terminal_qr
 
@@ -31,10 +31,10 @@ def main(ctx: click.Context, content_dir: str | None) -> None:
     ctx.obj = config
 
 
-def build_app(config: dict, **extra):
+def build_app(config: dict):
     """The app on checked content, or the list of problems and exit status 1."""
     try:
-        return create_app({**config, **extra})
+        return create_app(config)
     except ContentError as error:
         report_problems(error)
         sys.exit(1)
@@ -52,7 +52,7 @@ def report_problems(error: ContentError) -> None:
 def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     for gap in translations.gaps(Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]):
         click.echo(f"Warning: {gap} (English is shown instead)", err=True)
     click.echo(
@@ -132,7 +132,7 @@ def report_command(config: dict, first_day: str | None, last_day: str | None, as
         raise click.BadParameter(
             f"{error} (write dates as YYYY-MM-DD, the first no later than the last)"
         ) from None
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     with app.app_context():
         season = report.season_report(content, first, last)
     click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)

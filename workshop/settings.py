@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,3 +94,10 @@ SETTINGS = (
 
 def defaults() -> dict[str, Any]:
     return {setting.name: setting.default for setting in SETTINGS}
+
+
+def data_folder(app: Flask) -> Path:
+    """The folder the kit writes its own files to (database, secret key, offline zips), made if missing."""
+    folder = Path(app.config["DATA_DIR"] or app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

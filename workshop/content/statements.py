@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fields import Table, unique_ids
-from .model import AGE_BANDS, MEASURES, BeforeAfterCheck, Module, Statement
+from .model import AGE_BANDS, MEASURES, BeforeAfterCheck, Module, PlanKind, Statement
 
 if TYPE_CHECKING:
     from .load import _Reader
@@ -78,7 +78,7 @@ def _check_band(table: Table, module: Module, check: BeforeAfterCheck, band: str
     if statements and missing:
         table.problem("statements", f"ages {band} have no statement that measures {', '.join(missing)}")
     plan = module.plan_for(band)
-    slides = [item.ref for item in plan[:-1] if item.kind == "slide"]
+    slides = [item.ref for item in plan[:-1] if item.kind == PlanKind.SLIDE]
     if check.opens_after and check.opens_after not in slides:
         table.problem(
             "opens_after",
