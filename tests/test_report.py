@@ -30,13 +30,13 @@ def hold_session(database, band, days_ago, languages, before, after, questions=(
     database.execute(
         "UPDATE sessions SET created_at = ? WHERE code = ?", [store.now() - days_ago * DAY, code]
     )
-    devices = [store.join(database, code, None, lang) for lang in languages]
+    devices = [store.add_participant(database, code, lang) for lang in languages]
     for key, answers in ((CHECK_BEFORE, before), (CHECK_AFTER, after)):
         store.update_session(database, code, phase=Phase.OPEN, open_key=key)
         for device, points in zip(devices, answers, strict=False):
             assert store.record_answer(database, code, device, key, store.check_choice_ids(points))
-    for device, text in zip(devices, questions, strict=False):
-        store.add_pupil_question(database, code, device, text)
+    for text in questions:
+        store.add_pupil_question(database, code, text)
     return code, devices
 
 
@@ -238,20 +238,29 @@ def test_workshop_report_prints_the_same_figures(checked_app, season):
     assert wrong.exit_code == 2 and "YYYY-MM-DD" in wrong.output and "Traceback" not in wrong.output
 
 
-def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tmp_path):
+# Version 1 is the file as the kit first wrote it; version 2 added who is here now and took
+# the device id off pupils' questions. Both are in the field and must reach the report's schema.
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tmp_path, version):
     database = store.open_database(tmp_path / "workshop.db")
-    first_schema = store._SCHEMAS[0]  # the file as the kit wrote it before the check existed
-    for statement in first_schema.split(";"):
-        if statement.strip():
-            database.execute(statement)
-    database.execute("PRAGMA user_version = 1")
+    for schema in store.MIGRATIONS[:version]:
+        for statement in schema.split(";"):
+            if statement.strip():
+                database.execute(statement)
+    database.execute(f"PRAGMA user_version = {version}")
     database.execute(
         "INSERT INTO sessions (code, module_id, band, position, created_at) VALUES (?, ?, ?, ?, ?)",
         ["ABCDE", "tiny", "10-12", '{"item":0}', 1],
     )
+    database.execute(
+        "INSERT INTO participants (id, session_code, lang, joined_at) VALUES ('device', 'ABCDE', 'fr', 1)"
+    )
     store.migrate(database)
-    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
     session = store.get_session(database, "ABCDE")
     assert session.module_id == "tiny" and session.with_check is False
+    assert store.participant_count(database, "ABCDE") == 1
     assert "session_aggregates" in database.table_names()
+    [aggregate] = store.season_aggregates(database, 0, store.now())
+    assert aggregate["pupils"] == 1 and aggregate["languages"] == {"fr": 1} and aggregate["shifts"] == {}
     database.conn.close()

@@ -10,8 +10,9 @@ import click
 
 from . import create_app, report, store, translations
 from .content import ContentError, loaded_content
-from .offline import FreezeError, freeze
-from .serve import PortInUse, lan_address, make_server, terminal_qr
+from .errors import StartupError
+from .offline import FreezeError, FreezeRefused, freeze
+from .serve import PortInUse, lan_address, make_server, run_until_stopped, terminal_qr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +38,9 @@ def build_app(config: dict):
         return create_app(config)
     except ContentError as error:
         report_problems(error)
+        sys.exit(1)
+    except StartupError as error:
+        click.echo(str(error), err=True)
         sys.exit(1)
 
 
@@ -64,7 +68,9 @@ def check(config: dict) -> None:
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
 @click.option(
     "--lan", is_flag=True, help="Listen on the local network so pupils' devices can open the workshop."
 )
@@ -95,16 +101,14 @@ def serve(config: dict, port: int, lan: bool) -> None:
     if purged:
         click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
     click.echo("Press Ctrl+C to stop.")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    run_until_stopped(server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"]))
+    click.echo("Stopped.")
 
 
 @main.command()
 @click.option(
     "--days",
-    type=float,
+    type=click.FloatRange(min=0),
     default=None,
     help="Delete sessions older than this many days (default: the RETENTION_DAYS setting).",
 )
@@ -186,6 +190,9 @@ def freeze_command(config: dict, destination: str) -> None:
     app = build_app(config)
     try:
         copy = freeze(app, Path(destination))
+    except FreezeRefused as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)

@@ -24,14 +24,15 @@ from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
 from .lesson import LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
-from .store import LiveSession, Phase
+from .security import allowed, check_address
+from .store import Device, LiveSession, Phase
 
 # Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
 # fast (waitress walks every open connection on each turn of its loop).
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 QUESTION_LENGTH = 280
-# Enough for a pupil with a real question; too few to flood the presenter's list.
-QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
+# Tidying up stays possible once the session has ended; nothing else changes it then.
+AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
 
 
 def lesson_of(session: LiveSession) -> Lesson:
@@ -80,8 +81,15 @@ def normalise(code: str) -> str:
 
 
 def join(session: LiveSession, device_id: str | None, lang: str) -> str:
-    """The device's anonymous id in this session: the one its cookie holds, or a new random one."""
-    return store.join(store.db(), session.code, device_id, lang)
+    """The device's anonymous id in this session: the one its cookie holds, or a new random one,
+    unless its network address has added too many devices already (a plain 429)."""
+    known = store.rejoin(store.db(), session.code, device_id, lang)
+    if known:
+        return known
+    # A script that drops its cookie is a new device each time: counted per address, it cannot
+    # pose as a whole class.
+    check_address("new devices")
+    return store.add_participant(store.db(), session.code, lang)
 
 
 def joined_device(session: LiveSession, device_id: str) -> str:
@@ -92,8 +100,18 @@ def joined_device(session: LiveSession, device_id: str) -> str:
 
 
 def participant_count(session: LiveSession) -> int:
-    """How many devices joined: the "N joined" on the projector."""
+    """How many devices took part, here now or not: the figure in the results."""
     return store.participant_count(store.db(), session.code)
+
+
+def present_count(session: LiveSession) -> int:
+    """How many devices are here now: the "N joined" on the projector, not every cookie ever seen."""
+    return store.present_count(store.db(), session.code)
+
+
+def devices(session: LiveSession) -> list[Device]:
+    """The devices that joined, by number only, for the presenter to remove one that should not count."""
+    return store.devices(store.db(), session.code)
 
 
 # What the presenter's buttons do
@@ -115,8 +133,15 @@ def start(module_id: str, band: str, with_check: bool) -> LiveSession:
     return store.create_session(store.db(), module.id, band, LOBBY, with_check)
 
 
-def act(session: LiveSession, action: str, choice_id: str | None, question_id: int | None) -> None:
-    """Do what one of the presenter's buttons asks; an ended session only takes "end" again."""
+def act(
+    session: LiveSession,
+    action: str,
+    choice_id: str | None = None,
+    question_id: int | None = None,
+    device_number: int | None = None,
+) -> None:
+    """Do what one of the presenter's buttons asks; an ended session only takes "end" again and
+    the tidying of its devices and pupils' questions."""
     # The names are the last segment of the buttons' URLs, so they stay as they are.
     actions = {
         "next": lambda: go_next(session, choice_id),
@@ -130,8 +155,12 @@ def act(session: LiveSession, action: str, choice_id: str | None, question_id: i
         "show-question": lambda: show_pupil_question(session, question_id),
         "hide-question": lambda: show_pupil_question(session, None),
         "end": lambda: end(session),
+        "remove-device": lambda: remove_device(session, device_number),
+        "hide-from-list": lambda: set_pupil_question_hidden(session, question_id, True),
+        "show-in-list": lambda: set_pupil_question_hidden(session, question_id, False),
+        "delete-question": lambda: delete_pupil_question(session, question_id),
     }
-    if action not in actions or (session.ended and action != "end"):
+    if action not in actions or (session.ended and action not in AFTER_END):
         abort(400)
     actions[action]()
 
@@ -211,6 +240,21 @@ def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
 def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
     """Put one pupil's anonymous question on the projector (None takes it off)."""
     _change(session, shown_question=question_id)
+
+
+def remove_device(session: LiveSession, device_number: int | None) -> None:
+    """Take a device out of the session: its answers and votes leave every count with it."""
+    store.remove_device(store.db(), session.code, device_number)
+
+
+def set_pupil_question_hidden(session: LiveSession, question_id: int | None, hidden: bool) -> None:
+    """Move a pupil's question out of the presenter's list (and off the projector), or back."""
+    store.hide_pupil_question(store.db(), session.code, question_id, hidden)
+
+
+def delete_pupil_question(session: LiveSession, question_id: int | None) -> None:
+    """Delete a pupil's question for good, from the list, the projector and the database's files."""
+    store.delete_pupil_question(store.db(), session.code, question_id)
 
 
 def end(session: LiveSession) -> None:
@@ -293,10 +337,12 @@ def ask_question(session: LiveSession, participant: str, text: str) -> None:
         fail(400, _("Write your question first."))
     if len(text) > QUESTION_LENGTH:
         fail(400, _("Your question is too long: %(limit)s characters at most.", limit=QUESTION_LENGTH))
-    since = store.now() - QUESTION_WINDOW_SECONDS
-    if store.recent_questions_by(store.db(), participant, since) >= QUESTIONS_PER_WINDOW:
+    check_address("questions")
+    # Counted in memory, not in the database: a stored question keeps no device id that could
+    # tie it to that device's answers.
+    if not allowed("questions", participant):
         fail(429, _("You have sent several questions. Wait two minutes before the next one."))
-    store.add_pupil_question(store.db(), session.code, participant, text)
+    store.add_pupil_question(store.db(), session.code, text)
 
 
 def pupil_questions(session: LiveSession) -> list[dict]:
@@ -313,9 +359,11 @@ def shown_question(session: LiveSession) -> str:
 # What devices poll
 
 
-def pupil_state(session: LiveSession) -> dict:
-    """What pupils' devices poll: whether the session moved on or ended, and when to ask again."""
-    poll = poll_seconds(participant_count(session))
+def pupil_state(session: LiveSession, device_id: str) -> dict:
+    """What pupils' devices poll: whether the session moved on or ended, and when to ask again.
+    A poll also notes that the device is still here."""
+    store.seen(store.db(), session.code, device_id)
+    poll = poll_seconds(present_count(session))
     return {"version": session.version, "ended": session.ended, "poll": poll}
 
 
@@ -329,8 +377,8 @@ def presenter_state(session: LiveSession) -> dict:
     result = current_result(session)
     return {
         "version": session.version,
-        "participants": participant_count(session),
-        "questions": len(pupil_questions(session)),
+        "participants": present_count(session),
+        "questions": store.shown_question_count(store.db(), session.code),
         "answered": result.answered if result else 0,
         "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
     }

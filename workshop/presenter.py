@@ -9,7 +9,6 @@ import segno
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     redirect,
@@ -21,26 +20,34 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from . import live, report
-from .auth import presenter_required, sign_in
+from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .errors import fail
 from .i18n import best_language
 from .public import found
 from .render import polled_json
-from .security import allowed
 
 bp = Blueprint("presenter", __name__)
+
+# Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
+BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
 
 
 @bp.route("/presenter/")
 def sign_in_with_key():
     """The URL `workshop serve` prints: `/presenter/?key=...` signs this browser in."""
     key = request.args.get("key", "")
-    if key and not allowed("presenter sign-in", "any"):
-        abort(429)
-    if key and not sign_in(key, current_app.config["PRESENTER_KEY"]):
-        abort(403)
+    if key:
+        sign_in(key)
     return redirect(url_for("presenter.home", lang=best_language()))
+
+
+@bp.post("/<lang>/presenter/sign-out")
+@presenter_required
+def sign_out_of_this_browser(lang):
+    """Sign this browser out: the key `workshop serve` printed signs it in again."""
+    sign_out()
+    return redirect(url_for("public.home", lang=lang))
 
 
 @bp.route("/<lang>/presenter/")
@@ -83,7 +90,7 @@ def console(lang, code):
         session=session,
         step=live.current_step(session),
         result=live.current_result(session),
-        participants=live.participant_count(session),
+        participants=live.present_count(session),
         join_page=f"{pupils_address()}/join",
         qr_svg=qr_svg(f"{pupils_address()}/j/{code}"),
         shown_question=live.shown_question(session),
@@ -95,12 +102,16 @@ def console(lang, code):
 @presenter_required
 def act(lang, code, action):
     """One of the console's buttons; then back to the page it was pressed on."""
-    choice = request.form.get("choice") or None
-    live.act(live_session(code), action, choice, request.form.get("question", type=int))
-    target = request.form.get("back_to") == "questions"
-    return redirect(
-        url_for("presenter.pupil_questions" if target else "presenter.console", lang=lang, code=code)
+    form = request.form
+    live.act(
+        live_session(code),
+        action,
+        choice_id=form.get("choice") or None,
+        question_id=form.get("question", type=int),
+        device_number=form.get("device", type=int),
     )
+    target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
+    return redirect(url_for(target, lang=lang, code=code))
 
 
 @bp.route("/presenter/sessions/<code>/state.json")
@@ -118,6 +129,14 @@ def pupil_questions(lang, code):
     return render_template(
         "presenter/questions.html", session=session, questions=live.pupil_questions(session)
     )
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/devices/")
+@presenter_required
+def devices(lang, code):
+    """The devices that joined, by number only, for removing one that should not count."""
+    session = live_session(code)
+    return render_template("presenter/devices.html", session=session, devices=live.devices(session))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")

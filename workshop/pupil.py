@@ -15,7 +15,7 @@ from . import live
 from .errors import fail
 from .i18n import best_language
 from .render import polled_json
-from .security import allowed
+from .security import allowed, check_address
 
 bp = Blueprint("pupil", __name__)
 
@@ -81,7 +81,8 @@ def follow(lang, code):
 @bp.route("/live/<code>/state.json")
 def state(code):
     """What devices poll to learn that the presenter moved on."""
-    return polled_json(live.pupil_state(live.session_for_pupils(code)))
+    session = live.session_for_pupils(code)
+    return polled_json(live.pupil_state(session, request.cookies.get(cookie_name(code), "")))
 
 
 def participant_of(session: live.LiveSession) -> str:
@@ -116,6 +117,7 @@ def answer(lang, code):
     by the plain form (no JavaScript)."""
     session = live.session_to_join(code)
     participant = participant_of(session)
+    check_address("answers")
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()

@@ -22,7 +22,7 @@ from .auth import csrf_token
 from .before_after import scale
 from .content import loaded_content
 from .content.model import WEEKDAYS, Module, OpeningHours, Service
-from .i18n import current_language, language_name, languages, translate_content, view_args_in
+from .i18n import current_language, language_name, languages, same_page_in, translate_content
 from .lesson import StepKind
 from .store import Phase
 
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
         language_label=language_label,
         check_scale=scale,
-        view_args_in=view_args_in,
+        same_page_in=same_page_in,
         csrf_token=csrf_token,
         Phase=Phase,
         StepKind=StepKind,

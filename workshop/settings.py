@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import StartupError
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -74,6 +76,44 @@ SETTINGS = (
         "The largest request body accepted, in bytes: answers and questions are tiny.",
     ),
     Setting(
+        "PRESENTER_SIGN_IN_HOURS",
+        12,
+        "How long the presenter's sign-in lasts from the moment the key was opened: a school day. "
+        "It is not renewed by use; sign in again with the key `workshop serve` prints.",
+    ),
+    # Limits per network address. A device is only a cookie, which a script can drop, so these
+    # count what one address does. Each is far above what a class does (30 pupils, two sharing a
+    # phone, some joining twice) but stops a script; raise one if a whole school shares an address.
+    Setting(
+        "ADDRESS_NEW_DEVICES_PER_MINUTE",
+        200,
+        "New devices one network address may add to live sessions per minute: generous, because "
+        "a whole school behind one router shares an address.",
+    ),
+    Setting(
+        "ADDRESS_ANSWERS_PER_MINUTE",
+        600,
+        "Answers and story votes one network address may send per minute (three for each of the "
+        "devices it may add).",
+    ),
+    Setting(
+        "ADDRESS_QUESTIONS_PER_MINUTE",
+        20,
+        "Anonymous questions one network address may send per minute (each device may also send "
+        "only 3 in 2 minutes).",
+    ),
+    Setting(
+        "ADDRESS_WRONG_KEYS_PER_MINUTE",
+        10,
+        "Wrong presenter keys one network address may try per minute; the right key always signs in.",
+    ),
+    Setting(
+        "ADDRESS_CONNECTIONS",
+        500,
+        "Connections one network address may hold open at once (a browser opens up to 6); the "
+        "others are closed at once, so idle connections from one address cannot shut a class out.",
+    ),
+    Setting(
         "PDFS",
         True,
         "Whether `workshop freeze` (and the download page's zip) also prints every printable to PDF "
@@ -97,7 +137,20 @@ def defaults() -> dict[str, Any]:
 
 
 def data_folder(app: Flask) -> Path:
-    """The folder the kit writes its own files to (database, secret key, offline zips), made if missing."""
+    """The folder the kit writes its own files to (database, secret key, offline zips), made if
+    missing, readable by this user only; StartupError in plain words if it cannot be made."""
     folder = Path(app.config["DATA_DIR"] or app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(cannot_write(folder, error)) from error
     return folder
+
+
+def cannot_write(folder: Path, error: Exception) -> str:
+    """One plain sentence for a data folder the kit cannot write to: why, and what to do."""
+    reason = getattr(error, "strerror", None) or str(error)
+    return (
+        f"The workshop cannot use its data folder {folder} ({reason}): check that the folder "
+        "can be written and that the disk is not full, or choose another with WORKSHOP_DATA_DIR."
+    )
