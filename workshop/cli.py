@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
-from . import create_app, store, translations
+from . import create_app, report, store, translations
 from .content import ContentError, loaded_content
 from .errors import StartupError
 from .offline import FreezeError, FreezeRefused, freeze
@@ -19,7 +20,8 @@ from .serve import PortInUse, lan_address, make_server, run_until_stopped, termi
     "--content",
     "content_dir",
     type=click.Path(file_okay=False, exists=True),
-    help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ (default: the built-in content).",
+    help="Folder with slides/, quizzes/, scenarios/, statements/, directory/ and guide/ "
+    "(default: the built-in content).",
 )
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None) -> None:
@@ -60,7 +62,8 @@ def check(config: dict) -> None:
     click.echo(
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
-        f"help services: {len(content.directory.services)}."
+        f"help services: {len(content.directory.services)}. "
+        f"Modules with a before-and-after check: {len(content.before_after)}."
     )
 
 
@@ -115,6 +118,28 @@ def purge(config: dict, days: float | None) -> None:
     app = build_app(config)
     deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
     click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
+
+
+@main.command("report")
+@click.option(
+    "--from", "first_day", metavar="YYYY-MM-DD", help="First day (default: 1 September of this school year)."
+)
+@click.option("--to", "last_day", metavar="YYYY-MM-DD", help="Last day (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV, for a spreadsheet.")
+@click.pass_obj
+def report_command(config: dict, first_day: str | None, last_day: str | None, as_csv: bool) -> None:
+    """Print the season report: sessions, pupils reached, questions asked, the before-and-after shift."""
+    app = build_app(config)
+    try:
+        first, last = report.date_range(first_day, last_day, date.today())
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{error} (write dates as YYYY-MM-DD, the first no later than the last)"
+        ) from None
+    content = loaded_content(app)
+    with app.app_context():
+        season = report.season_report(content, first, last)
+    click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 
 @main.group("translations")

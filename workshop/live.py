@@ -1,5 +1,6 @@
 """Every rule of a live session: what the presenter's buttons do, which pupils' answers and
-questions are accepted, what devices poll, and the results with their CSV and JSON shapes.
+questions are accepted, what devices poll, and the results with their CSV and JSON shapes,
+the before-and-after check's included.
 
 A pupil's answer goes from the pupil's view to `accept_answer` here and on to the store; the
 presenter's chart comes back through `live_result`. Views parse requests and render; they decide
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from flask import abort
 from flask_babel import gettext as _
 
-from . import store
+from . import before_after, store
+from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
-from .lesson import LETTERS, LOBBY, Lesson, LessonStep, Position, StepKind, majority
+from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import allowed, check_address
 from .store import Device, LiveSession, Phase
 
@@ -34,9 +36,9 @@ AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-q
 
 
 def lesson_of(session: LiveSession) -> Lesson:
-    """The lesson a session walks: its module's plan for its age band."""
+    """The lesson a session walks: its module's plan for its age band, with the check or not."""
     content = loaded_content()
-    return Lesson(content, content.modules_by_id[session.module_id], session.band)
+    return Lesson(content, content.modules_by_id[session.module_id], session.band, session.with_check)
 
 
 def current_step(session: LiveSession) -> LessonStep:
@@ -115,15 +117,20 @@ def devices(session: LiveSession) -> list[Device]:
 # What the presenter's buttons do
 
 
-def start(module_id: str, band: str) -> LiveSession:
-    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones."""
-    module = loaded_content().modules_by_id.get(module_id)
+def start(module_id: str, band: str, with_check: bool) -> LiveSession:
+    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones.
+
+    The before-and-after check is part of it if asked for and the module has one.
+    """
+    content = loaded_content()
+    module = content.modules_by_id.get(module_id)
     if module is None:
         abort(404)
     if band not in module.age_bands:
         abort(400)
+    with_check = with_check and module.id in content.before_after
     # Every session opens on the join screen, so pupils can join before the lesson begins.
-    return store.create_session(store.db(), module.id, band, LOBBY)
+    return store.create_session(store.db(), module.id, band, LOBBY, with_check)
 
 
 def act(
@@ -307,20 +314,44 @@ def _change(session: LiveSession, **columns) -> None:
 # What pupils send
 
 
-def accept_answer(session: LiveSession, participant: str, question_key: str, choice_ids: list[str]) -> None:
-    """Store a pupil's answer if it fits the open question; otherwise a plain 4xx that says why."""
+def accept_answer(
+    session: LiveSession, participant: str, question_key: str, choice_ids: list[str]
+) -> list[str]:
+    """Store a pupil's answer if it fits the open question or check, and return it as stored;
+    otherwise a plain 4xx that says why."""
     step = current_step(session)
     if session.phase != Phase.OPEN or question_key != step.question_key:
         _not_open()
+    choice_ids = _check_answers(step.check, choice_ids) if step.check else _question_answer(step, choice_ids)
+    # The presenter may close the question between the test above and this write, so the
+    # store checks again in the statement that writes: a late answer is never counted.
+    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
+        _not_open()
+    return choice_ids
+
+
+def _question_answer(step: LessonStep, choice_ids: list[str]) -> list[str]:
+    """The choices, if they are the step's own and as many as it takes."""
     known = {choice.id for choice in step.choices}
     if not choice_ids or any(c not in known for c in choice_ids) or len(set(choice_ids)) != len(choice_ids):
         fail(400, _("Pick one of the answers shown."))
     if len(choice_ids) > 1 and not step.allows_several:
         fail(400, _("Pick only one answer for this question."))
-    # The presenter may close the question between the check above and this write, so the
-    # store checks again in the statement that writes: a late answer is never counted.
-    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
-        _not_open()
+    return choice_ids
+
+
+def _check_answers(check: CheckStage, values: list[str]) -> list[str]:
+    """A device's answers to the check ("statement:point" each), if they are what the form
+    offers, at most one per statement. Skipping a statement is fine, skipping all is not."""
+    offered = {f"{s.id}:{point}": (s.id, point) for s in check.statements for point in before_after.POINTS}
+    if not values:
+        fail(400, _("Pick an answer for at least one sentence, or skip the check: that is fine too."))
+    if any(value not in offered for value in values):
+        fail(400, _("Pick one of the answers shown."))
+    points = dict(offered[value] for value in values)
+    if len(points) != len(values):
+        fail(400, _("Pick only one answer for each sentence."))
+    return store.check_choice_ids(points)
 
 
 def _not_open():
@@ -468,8 +499,30 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
     return results
 
 
+def class_shift(session: LiveSession) -> ClassShift | None:
+    """How the class changed, statement by statement; None where the check was not part of the lesson."""
+    check = loaded_content().before_after.get(session.module_id)
+    if not session.with_check or check is None:
+        return None
+    devices, distributions = store.check_distributions(store.db(), session.code)
+    shifts = []
+    for statement in check.for_band(session.band):
+        before, after = distributions.get(statement.id, ({}, {}))
+        shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
+    return ClassShift(devices, tuple(shifts))
+
+
+def shift_on_stage(session: LiveSession) -> ClassShift | None:
+    """ "How our class changed", once the final check's answers are revealed; None before."""
+    step = current_step(session)
+    if step.check and step.check.is_after and session.phase == Phase.REVEALED:
+        return class_shift(session)
+    return None
+
+
 def results_csv(session: LiveSession) -> str:
-    """The results as CSV text: one row per question and choice."""
+    """The results as CSV text: one row per question and choice, then the check's statements
+    (before and after each) with one row per point of the scale."""
     rows = [
         {
             "question_key": r.question_key,
@@ -485,7 +538,7 @@ def results_csv(session: LiveSession) -> str:
         }
         for r in session_results(session)
         for c in r.choices
-    ]
+    ] + before_after.as_rows(class_shift(session))
     buffer = io.StringIO()
     # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
@@ -518,4 +571,5 @@ def results_document(session: LiveSession) -> dict:
             }
             for r in session_results(session)
         ],
+        "before_after": before_after.as_json(class_shift(session)),
     }

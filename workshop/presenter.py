@@ -1,6 +1,9 @@
-"""Only the presenter: sign in with the key, start a live session, drive it, see results."""
+"""Only the presenter: sign in with the key, start a live session, drive it, see results, and
+the season report over a range of dates."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import segno
 from flask import (
@@ -14,11 +17,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live
+from . import live, report
 from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
+from .errors import fail
 from .i18n import best_language
 from .lesson import StepKind
 from .public import found
@@ -71,7 +76,8 @@ def home(lang):
 @presenter_required
 def start(lang):
     """A new live session of the chosen module and age band, opened on its console."""
-    session = live.start(request.form.get("module", ""), request.form.get("band", ""))
+    with_check = request.form.get("check") == "on"  # an unticked box sends nothing
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check)
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
@@ -92,6 +98,7 @@ def live_view(session: live.LiveSession) -> dict:
         "qr_svg": qr_svg(f"{pupils_address()}/j/{session.code}") if step.kind == StepKind.LOBBY else "",
         "shown_question": live.shown_question(session),
         "branch_ahead": live.branch_ahead(session),
+        "shift": live.shift_on_stage(session),
     }
 
 
@@ -196,6 +203,7 @@ def summary(lang, code):
         module=loaded_content().modules_by_id[session.module_id],
         results=live.session_results(session),
         participants=live.participant_count(session),
+        shift=live.class_shift(session),
     )
 
 
@@ -214,6 +222,38 @@ def results_csv(code):
         live.results_csv(live_session(code)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
+    )
+
+
+def requested_report() -> report.SeasonReport:
+    """The season report for the `from` and `to` dates of the query (YYYY-MM-DD, both optional)."""
+    try:
+        first_day, last_day = report.date_range(
+            request.args.get("from"), request.args.get("to"), date.today()
+        )
+    except ValueError:
+        fail(400, _("Write the dates as YYYY-MM-DD, the first one no later than the last."))
+    return report.season_report(loaded_content(), first_day, last_day)
+
+
+@bp.route("/<lang>/presenter/report/")
+@presenter_required
+def season_report(lang):
+    """The season report as a page that prints, with its charts."""
+    modules = loaded_content().modules_by_id
+    return render_template("presenter/report.html", report=requested_report(), modules=modules)
+
+
+@bp.route("/presenter/report.csv")
+@presenter_required
+def season_report_csv():
+    """The season report as CSV, for a spreadsheet."""
+    season = requested_report()
+    name = f"workshop-report-{season.first_day}-{season.last_day}.csv"
+    return Response(
+        report.as_csv(season),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 

@@ -29,7 +29,7 @@ SETTINGS = (
     Setting(
         "CONTENT_DIR",
         str(PROJECT_ROOT),
-        "Folder holding slides/, quizzes/, scenarios/, directory/ and guide/.",
+        "Folder holding slides/, quizzes/, scenarios/, statements/, directory/ and guide/.",
     ),
     Setting(
         "DIRECTORY_FILE",
@@ -57,6 +57,13 @@ SETTINGS = (
         30,
         "Live sessions and their answers older than this many days are deleted: at start-up, "
         "every hour, and by `workshop purge`.",
+    ),
+    Setting(
+        "REPORT_RETENTION_DAYS",
+        730,
+        "When a session is deleted, its counts for the season report (pupils by language, anonymous "
+        "questions asked, the before-and-after answers; no device id, no text) are kept this many "
+        "days after the session, then deleted too.",
     ),
     Setting(
         "PRESENTER_KEY",

@@ -1,4 +1,5 @@
 """Every step of every module and age band fits the projector: nothing cut off, no scrolling.
+The lessons are walked with the before-and-after check, where a module has one.
 
 The stage is walked by URL: the test moves a real session through the store, as the server's
 own rules would, and loads the stage at each step, in each state a question goes through. Each
@@ -76,7 +77,7 @@ def stage_server(tmp_path_factory):
 
 def walk(content, module, band):
     """(position, phase) for every step: a question in each of its states, the lobby and the end."""
-    lesson = Lesson(content, module, band)
+    lesson = Lesson(content, module, band, with_check=True)
     yield Position(item=-1), Phase.LOBBY
     for position in lesson.positions():
         step = lesson.step_at(position)
@@ -104,7 +105,7 @@ def test_every_step_fits_the_projector(browser, stage_server, content, lang, mod
     page.goto(server.presenter_url)
     problems, smallest = [], {}
     for band in module.age_bands:
-        session = store.create_session(database, module.id, band, Position(item=-1))
+        session = store.create_session(database, module.id, band, Position(item=-1), with_check=True)
         stage = f"{server.base_url}{lang}/presenter/sessions/{session.code}/stage/"
         for position, phase in walk(content, module, band):
             store.update_session(database, session.code, position=position, phase=phase)

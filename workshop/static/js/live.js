@@ -18,9 +18,10 @@
 
   function picked(answerForm) {
     var ids = [], letters = [];
-    var inputs = answerForm.querySelectorAll("input[name=choice]");
+    // A question's choices, or the before-and-after check's answers (one group per sentence).
+    var inputs = answerForm.querySelectorAll("input[name=choice], input[data-choice]");
     for (var k = 0; k < inputs.length; k++) {
-      if (inputs[k].checked) { ids.push(inputs[k].value); letters.push(inputs[k].getAttribute("data-letter")); }
+      if (inputs[k].checked) { ids.push(inputs[k].value); letters.push(inputs[k].getAttribute("data-letter") || ""); }
     }
     return { ids: ids, letters: letters.join(", ") };
   }
@@ -52,7 +53,7 @@
         before.parentNode.replaceChild(document.importNode(next, true), before);
         var nextForm = form();
         if (nextForm && sameQuestion && mine && mine.ids.length) {
-          var inputs = nextForm.querySelectorAll("input[name=choice]");
+          var inputs = nextForm.querySelectorAll("input[name=choice], input[data-choice]");
           for (var k = 0; k < inputs.length; k++) { inputs[k].checked = mine.ids.indexOf(inputs[k].value) >= 0; }
         } else if (nextForm) {
           notice.hidden = true;
@@ -90,7 +91,8 @@
         var current = shown && shown.querySelector("input[name=question]").value === body.question ? shown : null;
         if (response.ok && current) {
           current.setAttribute("data-unsent", "false");
-          say(current.querySelector("[data-status]"), status.getAttribute("data-sent").replace("{letters}", letters), "is-sent");
+          var sent = status.getAttribute("data-sent");
+          say(current.querySelector("[data-status]"), sent ? sent.replace("{letters}", letters) : status.getAttribute("data-saved"), "is-sent");
         } else if (response.status === 409) {
           tellNotice(notice.getAttribute("data-late"));
           if (!changing) { refresh(); }
@@ -117,7 +119,7 @@
     if (answerForm.classList.contains("one-tap")) { sendPicked(answerForm); return; }
     answerForm.setAttribute("data-unsent", "true");
     var status = answerForm.querySelector("[data-status]");
-    say(status, status.getAttribute("data-unsent"), "is-unsent");
+    if (status.hasAttribute("data-unsent")) { say(status, status.getAttribute("data-unsent"), "is-unsent"); }
   });
 
   live.addEventListener("submit", function (event) {
