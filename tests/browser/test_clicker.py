@@ -13,6 +13,7 @@ def presenter_view(browser, base_url, presenter_url):
     view = context.new_page()
     view.goto(presenter_url)
     view.get_by_role("button", name="Start live, ages 13-16").click()
+    view.wait_for_load_state()  # the presenter view's keys work once its script has run
     return context, view
 
 
