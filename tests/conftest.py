@@ -19,6 +19,13 @@ def data_dir(tmp_path):
     return tmp_path / "data"
 
 
+@pytest.fixture(autouse=True)
+def data_stays_in_the_test(monkeypatch, data_dir):
+    """No test writes to this user's real data folder (the default DATA_DIR), nor do the
+    servers and commands it starts."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(data_dir))
+
+
 @pytest.fixture
 def tiny_app(tiny_root, data_dir):
     return create_app(

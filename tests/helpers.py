@@ -90,7 +90,10 @@ def running_server(
         "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "workshop", "--content", str(content_root), "serve", "--port", "0"]
+    command = [
+        *[sys.executable, "-m", "workshop", "--content", str(content_root)],
+        *["serve", "--port", "0", "--no-browser"],
+    ]
     process = subprocess.Popen(
         [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
     )

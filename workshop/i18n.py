@@ -13,6 +13,7 @@ from .translations import compile_all
 
 
 def init_app(app: Flask) -> None:
+    app.config["TRANSLATIONS_DIR"] = str(translations_folder(app.config))
     # Catalogs are compiled from the .po files when they change, so a .mo is never stale.
     compile_all(Path(app.config["TRANSLATIONS_DIR"]))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
@@ -33,6 +34,11 @@ def init_app(app: Flask) -> None:
             "language_name": language_name,
         }
     )
+
+
+def translations_folder(config) -> Path:
+    """The catalogs travel with the content they translate, unless a setting says otherwise."""
+    return Path(config["TRANSLATIONS_DIR"] or Path(config["CONTENT_DIR"]) / "translations")
 
 
 def languages() -> list[str]:

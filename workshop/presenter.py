@@ -19,7 +19,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from . import classroom, results, store
+from . import classroom, network, results, store
 from .auth import presenter_required, sign_in
 from .i18n import best_language
 from .public import check_language, content, found
@@ -58,14 +58,14 @@ def sign_in_with_key():
 @bp.route("/<lang>/presenter/")
 @presenter_required
 def home(lang):
-    lan_url = current_app.config["LAN_URL"]
+    reach = network.pupils_reach()
     return render_template(
         "presenter/home.html",
         modules=content().modules,
         titles={m.id: m.title for m in content().modules},
         sessions=store.recent_sessions(store.db()),
-        lan_url=lan_url,
-        qr_svg=qr_svg(lan_url) if lan_url else "",
+        reach=reach,
+        qr_svg=qr_svg(reach.join_url),
     )
 
 
@@ -210,11 +210,14 @@ def results_csv(code):
 
 
 def join_url(code: str) -> str:
-    base = current_app.config["LAN_URL"] or request.host_url
-    return f"{base.rstrip('/')}/j/{code}"
+    """The session's address for pupils' devices, or "" when they cannot reach this server."""
+    base = network.pupils_base_url()
+    return f"{base}j/{code}" if base else ""
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code of the address, drawn inline so it works with no network at all."""
+    if not url:
+        return Markup("")
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff", omitsize=True)
     return Markup(svg)
