@@ -84,12 +84,24 @@ def test_serve_says_clearly_when_the_port_is_taken(run):
     assert "Traceback" not in result.output
 
 
-def test_freeze_writes_the_copy_and_its_zip(run, tmp_path):
+def test_freeze_writes_the_copy_and_its_zip_and_shows_how_far_it_is(run, tmp_path):
     result = run("freeze", str(tmp_path / "copy"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "copy" / "en" / "quizzes" / "tiny-quiz" / "index.html").is_file()
     assert (tmp_path / "copy.zip").is_file()
-    assert "Wrote 26 pages" in result.output
+    progress = re.findall(r"^  Writing files: (\d+) of (\d+)$", result.output, re.M)
+    assert progress[0][0] == "1" and progress[-1][0] == progress[-1][1]  # from the first to the last
+    assert "  Making the zip..." in result.output
+    assert re.search(r"^Wrote 26 pages to .+ in \d+ s\.$", result.output, re.M)
+
+
+def test_freeze_without_a_browser_says_what_to_install(run, tmp_path):
+    """No Chrome, Edge or Chromium where this system keeps them (none on PATH, here)."""
+    result = run("freeze", str(tmp_path / "copy"), env={"WORKSHOP_PDFS": "true", "PATH": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert "No PDFs: no Chrome, Edge or Chromium was found." in result.output
+    assert "Install Google Chrome, Microsoft Edge or Chromium" in result.output
+    assert not list((tmp_path / "copy").rglob("*.pdf"))
 
 
 def test_serve_runs_a_real_server(tiny_root):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from . import __version__, create_app, network, store, translations
+from . import __version__, create_app, download, network, pdf, store, translations
 from .content import ContentError
 from .offline import FreezeError, freeze
 from .serve import PortInUse, make_server, open_in_browser, terminal_qr
@@ -212,21 +213,58 @@ def translations_stats(config: dict) -> None:
 
 @main.command("freeze")
 @click.argument("destination", default="offline", type=click.Path(file_okay=False))
+@click.option(
+    "--background",
+    "progress_file",
+    hidden=True,
+    type=click.Path(dir_okay=False),
+    help="Build for the download page: low priority, one browser, progress written to this file.",
+)
 @click.pass_obj
-def freeze_command(config: dict, destination: str) -> None:
+def freeze_command(config: dict, destination: str, progress_file: str | None) -> None:
     """Write the offline copy (every public page, every language) to DESTINATION and a zip."""
     app = build_app(config)
+    started = time.monotonic()
+    if progress_file:
+        progress, browsers = download.background_progress(Path(progress_file)), 1
+    else:
+        progress, browsers = TerminalProgress(), 2
     try:
-        copy = freeze(app, Path(destination))
+        copy = freeze(app, Path(destination), progress, browsers)
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)
-    click.echo(f"Wrote {copy.pages} pages to {copy.folder} and {copy.archive}.")
+    click.echo(
+        f"Wrote {copy.pages} pages to {copy.folder} and {copy.archive} in {time.monotonic() - started:.0f} s."
+    )
     click.echo(
         f"Size: {copy.size_without_pdfs / 1e6:.1f} MB without PDFs, {copy.size_bytes / 1e6:.1f} MB in all."
     )
     if copy.pdf_tool:
         click.echo(f"PDFs: {copy.pdfs}, printed with {copy.pdf_tool}.")
     elif app.config["PDFS"]:
-        click.echo("No PDFs: Chromium was not found. The printables are in the copy as pages to print.")
+        click.echo("No PDFs: no Chrome, Edge or Chromium was found. The printables are in the copy as pages.")
+        click.echo(pdf.INSTALL_HINT)
     click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")
+
+
+class TerminalProgress:
+    """How far `freeze` is: updated in place on a terminal, a line every tenth in a log."""
+
+    LABELS = {"pages": "Writing files", "pdfs": "Printing PDFs"}
+
+    def __init__(self) -> None:
+        self.in_place = sys.stdout.isatty()
+        self.shown: tuple[str, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "zip":
+            if not done:  # the summary follows when it is written
+                click.echo("  Making the zip...")
+            return
+        line = f"  {self.LABELS[stage]}: {done} of {total}"
+        if self.in_place:
+            click.echo(f"\r{line}", nl=done == total)
+        elif (stage, done * 10 // max(total, 1)) != self.shown:
+            self.shown = (stage, done * 10 // max(total, 1))
+            click.echo(line)

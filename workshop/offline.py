@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -30,6 +30,13 @@ OUTSIDE_SCHEMES = ("tel:", "mailto:", "http://", "https://")
 
 class FreezeError(Exception):
     """The frozen copy is broken; the message lists every problem found."""
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """Nobody is watching: a copy made by a test or a script."""
 
 
 @dataclass(frozen=True)
@@ -84,8 +91,12 @@ def _scenario_pages(lang, scenario):
             yield "public.scenario_choice", {**args, "choice_id": choice.id}
 
 
-def freeze(app: Flask, destination: Path) -> FrozenCopy:
-    """Write the offline copy and its zip; raise FreezeError if the result does not work."""
+def freeze(app: Flask, destination: Path, progress: Progress = no_progress, browsers: int = 2) -> FrozenCopy:
+    """Write the offline copy and its zip; raise FreezeError if the result does not work.
+
+    `progress` hears how far each stage is ("pages", "pdfs", "zip") as (stage, done, total);
+    `browsers` is how many print PDFs at once.
+    """
     destination = Path(destination).resolve()
     app.config.update(
         FREEZING=True,
@@ -99,17 +110,29 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
     with warnings.catch_warnings():
         # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
         warnings.simplefilter("ignore")
-        urls = freezer.freeze()
+        urls = freeze_pages(freezer, progress)
     write_readmes(app, destination)
-    tool = pdf.chromium() if app.config["PDFS"] else None
-    pdfs = print_pdfs(app, destination, tool) if tool else []
+    browser = pdf.find_browser() if app.config["PDFS"] else None
+    pdfs = print_pdfs(app, destination, browser, progress, browsers) if browser else []
     problems = check_copy(destination, languages)
     if problems:
         raise FreezeError("\n".join(problems))
+    progress("zip", 0, 1)
     archive = Path(shutil.make_archive(str(destination), "zip", destination.parent, destination.name))
+    progress("zip", 1, 1)
     size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
     pages = [url for url in urls if not url.startswith("/static/")]
-    return FrozenCopy(destination, archive, len(pages), size, len(pdfs), tool)
+    return FrozenCopy(destination, archive, len(pages), size, len(pdfs), str(browser) if browser else None)
+
+
+def freeze_pages(freezer: Freezer, progress: Progress) -> set[str]:
+    """Frozen-Flask's freeze, page by page, so that a long copy shows how far it is."""
+    total = len(set(freezer.all_urls()))
+    urls = set()
+    for page in freezer.freeze_yield():
+        urls.add(page.url)
+        progress("pages", len(urls), total)
+    return urls
 
 
 def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
@@ -119,16 +142,27 @@ def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
     return f"{page}/{PDF_NAMES[endpoint.split('.')[1]]}.pdf"
 
 
-def print_pdfs(app: Flask, destination: Path, tool: str) -> list[Path]:
+def print_pdfs(
+    app: Flask, destination: Path, browser: pdf.Browser, progress: Progress, browsers: int
+) -> list[Path]:
     content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
     sheets = [
         (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
     ]
     pairs = [(destination / pdf_file(app, e, a)).parent / "index.html" for e, a in sheets]
     targets = [destination / pdf_file(app, e, a) for e, a in sheets]
-    failed = pdf.render(list(zip(pairs, targets, strict=True)), tool)
+    done = []
+    progress("pdfs", 0, len(targets))
+
+    def printed(target: Path) -> None:
+        done.append(target)
+        progress("pdfs", len(done), len(targets))
+
+    failed = pdf.render(list(zip(pairs, targets, strict=True)), browser, browsers, printed)
     if failed:
-        raise FreezeError("\n".join(f"{f.relative_to(destination)}: Chromium made no PDF" for f in failed))
+        raise FreezeError(
+            "\n".join(f"{f.relative_to(destination)}: {browser.name} made no PDF" for f in failed)
+        )
     return targets
 
 

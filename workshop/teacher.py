@@ -6,9 +6,12 @@ Printables are ordinary pages with a print stylesheet (clean A4 from the browser
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_file
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, send_file, url_for
 
 from . import download, pdf
+from .auth import is_presenter, presenter_required
 from .content import Module, Scenario
 from .deck import build_deck
 from .public import check_language, content, found
@@ -34,13 +37,35 @@ def download_page(lang):
     """What the offline copy holds and how to use it; the live app adds the zip itself."""
     freezing = current_app.config["FREEZING"]
     copy = None if freezing else download.current_copy(current_app)
-    with_pdfs = freezing and current_app.config["PDFS"] and pdf.chromium() is not None
+    with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
     return render_template(
         "teacher/download.html",
         modules=content().modules,
         copy=copy,
+        build=None if freezing or copy else download.build_status(current_app),
+        can_build=is_presenter(),
         freezing=freezing,
         pdf_names=PDF_NAMES if with_pdfs else {},
+    )
+
+
+@bp.post("/<lang>/download/build")
+@presenter_required
+def build_download(lang):
+    """Only the presenter starts a build: it is heavy, and a lesson may be running."""
+    download.start_build(current_app)
+    return redirect(url_for("teacher.download_page", lang=lang))
+
+
+@bp.route("/download/status.json")
+def download_status():
+    """Polled by the download page while the copy is built."""
+    build = download.build_status(current_app)
+    return jsonify(
+        {
+            "ready": download.current_copy(current_app) is not None,
+            "build": asdict(build) if build else None,
+        }
     )
 
 

@@ -7,6 +7,7 @@ import io
 from pypdf import PdfReader
 
 from workshop.offline import freeze
+from workshop.pdf import find_browser
 
 
 def pdf_of(page) -> PdfReader:
@@ -32,7 +33,7 @@ def test_help_card_and_worksheet_print_to_pdf(context, live_server):
 def test_freeze_prints_every_printable_to_pdf(tiny_app, tmp_path):
     tiny_app.config["PDFS"] = True
     copy = freeze(tiny_app, tmp_path / "offline")
-    assert copy.pdfs == 6 and copy.pdf_tool
+    assert copy.pdfs == 6 and copy.pdf_tool == str(find_browser())  # says which browser printed
     poster = PdfReader(copy.folder / "en" / "print" / "help-poster" / "help-poster.pdf")
     assert len(poster.pages) == 1 and "116 111" in poster.pages[0].extract_text()
     page = (copy.folder / "en" / "download" / "index.html").read_text(encoding="utf-8")
