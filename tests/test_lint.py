@@ -15,6 +15,9 @@ def test_ruff(command):
     ruff = shutil.which("ruff")
     assert ruff, "ruff is part of the test dependencies"
     result = subprocess.run(
-        [ruff, *command, "workshop", "tests", "bench"], cwd=PROJECT_ROOT, capture_output=True, text=True
+        [ruff, *command, "workshop", "tests", "bench", "packaging", "setup.py"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
