@@ -252,3 +252,12 @@ def test_serve_lan_with_no_network_says_so_and_shows_no_loopback_qr(tiny_root, t
     assert "No network: this computer is not connected to one" in printed, printed
     assert "Pupils open" not in printed and "█" not in printed and "▀" not in printed
     assert "Press Ctrl+C to stop." in printed
+
+
+def test_serve_address_gives_pupils_the_address_the_presenter_picked(tiny_root):
+    with running_server(tiny_root, "--address", "192.168.1.20", lines=5) as server:
+        join = f"http://192.168.1.20:{server.base_url.rstrip('/').rsplit(':', 1)[1]}/join"
+        assert server.lines[3].strip() == f"Pupils open {join} (same network), or scan:"
+        presenter = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        with presenter.open(server.presenter_url, timeout=10) as home:
+            assert join in home.read().decode()

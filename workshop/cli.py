@@ -79,7 +79,7 @@ def check(config: dict) -> None:
 @click.option(
     "--address",
     metavar="IP",
-    help="With --lan: the address pupils' devices open, when this computer has several (serve lists them).",
+    help="The address pupils' devices open, when this computer has several (--lan lists them); means --lan.",
 )
 @click.option(
     "--browser/--no-browser",
@@ -89,6 +89,7 @@ def check(config: dict) -> None:
 @click.pass_obj
 def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool) -> None:
     """Start the workshop on this computer (add --lan for pupils' devices)."""
+    lan = lan or bool(address)
     host = "0.0.0.0" if lan else "127.0.0.1"
     app = build_app(config)
     try:
