@@ -4,9 +4,18 @@ import re
 
 import pytest
 
-from workshop import create_app
+from workshop import create_app, translations
+from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE, write_tree
+
+
+def pytest_configure(config):
+    """Compile the catalogs once, before the test workers start: each app compiles what is out of
+    date when it is made, and two workers writing the same catalog at once could let a third
+    read half of one (in a fresh checkout, where no catalog is compiled yet)."""
+    if not hasattr(config, "workerinput"):  # the main process, not a worker
+        translations.compile_all(PROJECT_ROOT / "translations")
 
 
 @pytest.fixture
@@ -34,6 +43,9 @@ def tiny_app(tiny_root, data_dir):
             "DIRECTORY_FILE": DIRECTORY_FILE,
             "DATA_DIR": str(data_dir),
             "LANGUAGES": ["en"],  # the tiny content is written in English only
+            # Printing PDFs with Chromium takes ten times as long as a freeze without them:
+            # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
+            "PDFS": False,
             "TESTING": True,
         }
     )

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from flask import Flask, url_for
 
+from workshop.content import loaded_content
 from workshop.offline import public_pages
 from workshop.settings import PROJECT_ROOT
 
 
 def all_public_urls(app: Flask) -> list[str]:
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     with app.test_request_context():
         return [
             url_for(endpoint, **args) for endpoint, args in public_pages(content, app.config["LANGUAGES"])

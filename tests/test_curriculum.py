@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from workshop.deck import build_deck
+from workshop.content import loaded_content
+from workshop.lesson import build_deck
 from workshop.settings import PROJECT_ROOT
 
 CURRICULUM = {
@@ -36,7 +37,7 @@ GUIDE_SECTIONS = (
 
 @pytest.fixture
 def content(app):
-    return app.extensions["workshop.content"]
+    return loaded_content(app)
 
 
 def test_the_five_modules_in_curriculum_order_with_their_age_bands(content):
@@ -76,6 +77,53 @@ def test_the_10_12_lesson_leaves_out_every_13_16_part_and_still_holds_together(c
     for item in module.plan:
         if item.kind == "slide" and "13-16 only" in module.slides_by_id[item.ref].notes:
             assert item.age_bands == ("13-16",), item.ref
+
+
+# What the guide's "Age bands" says the 10-12 lessons leave out, and words that would show it in
+# a 10-12 lesson anyway. The 13-16 lessons use every group, so the words do mark their topic.
+LEFT_OUT_FOR_10_12 = {
+    "the law": ("Penal Code", "article ", "385-2", "prison", "offence", "illegal", "against the law"),
+    "who receives which kind of report and what can be reported without a name": (
+        "Stopline",
+        "reported anonymously",
+        "be anonymous",
+        "gives their name",
+        "You give your name",
+        "with your name",
+    ),
+    "what happens after a report to the police": ("online form", "officer"),
+    "hoaxes and false accusations": ("hoax", "libel", "false accusation", "rumour"),
+}
+
+
+def what_a_band_meets(content, module, band):
+    """Every text of a lesson for one age band: its learning goals, what the projector shows and
+    what the notes tell the presenter to say."""
+    yield from (goal for goal in module.learning_goals if not goal.startswith("Ages ") or band in goal[:12])
+    for step in build_deck(content, module, band):
+        if step.slide:
+            notes = [part for part in step.slide.notes.split("\n\n") if part.startswith("**Say:**")]
+            yield from (step.slide.title, step.slide.body, *notes)
+        for record in (step.question, step.scenario_step):
+            if record:
+                yield from (getattr(record, "title", ""), record.text)
+                for choice in record.choices:
+                    yield from (choice.text, choice.feedback)
+
+
+def test_nothing_the_guide_leaves_out_for_10_12_reaches_a_10_12_lesson(content):
+    guide = (PROJECT_ROOT / "guide" / "facilitator.md").read_text(encoding="utf-8")
+    promise = next(line for line in guide.splitlines() if line.startswith("- **10-12:**"))
+    younger = [m for m in content.modules if "10-12" in m.age_bands]
+    assert [m.id for m in younger] == [m for m, bands in CURRICULUM.items() if "10-12" in bands]
+    for topic, words in LEFT_OUT_FOR_10_12.items():
+        assert topic in promise, topic
+        older = " ".join(text for module in younger for text in what_a_band_meets(content, module, "13-16"))
+        assert any(word.lower() in older.lower() for word in words), topic
+        for module in younger:
+            for text in what_a_band_meets(content, module, "10-12"):
+                found = [word for word in words if word.lower() in text.lower()]
+                assert found == [], (module.id, topic, found, text)
 
 
 def paths(scenario, step_id, seen=()):

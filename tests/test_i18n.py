@@ -11,6 +11,9 @@ from babel.dates import get_day_names
 from babel.messages.pofile import read_po
 
 from workshop import create_app
+from workshop.content import loaded_content
+from workshop.i18n import language_name
+from workshop.offline import freeze
 from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE
@@ -22,7 +25,7 @@ POT = PROJECT_ROOT / "translations" / "messages.pot"
 @pytest.fixture
 def pseudo_app(tiny_app, tiny_root, tmp_path):
     """The tiny content with a second language, 'fr', whose every string is ‹marked›."""
-    translations = pseudo_catalogs(tmp_path / "translations", tiny_app.extensions["workshop.content"])
+    translations = pseudo_catalogs(tmp_path / "translations", loaded_content(tiny_app))
     return create_app(
         {
             "CONTENT_DIR": str(tiny_root),
@@ -60,12 +63,22 @@ def test_a_missing_translation_falls_back_to_english(pseudo_app, tmp_path):
     html = pseudo_app.test_client().get("/fr/help/").get_data(as_text=True)
     assert "‹Where to get help›" in html
     # A language with no catalog at all shows the English source, never an empty page.
-    bare = create_app(
-        {**pseudo_app.config, "LANGUAGES": ["en", "de"]}, content=pseudo_app.extensions["workshop.content"]
-    )
+    bare = create_app({**pseudo_app.config, "LANGUAGES": ["en", "de"]}, content=loaded_content(pseudo_app))
     html = bare.test_client().get("/de/help/").get_data(as_text=True)
     assert html_lang(html) == "de"
     assert "Where to get help" in html and "KannerJugendtelefon" in html
+
+
+def test_the_offline_copys_readme_is_written_in_each_language(pseudo_app, tmp_path):
+    app = create_app({**pseudo_app.config, "PDFS": False}, content=loaded_content(pseudo_app))
+    copy = freeze(app, tmp_path / "offline")
+    english = (copy.folder / "en" / "README.txt").read_text(encoding="utf-8")
+    french = (copy.folder / "fr" / "README.txt").read_text(encoding="utf-8")
+    assert "double-click index.html" in english and "‹" not in english
+    assert "‹How to open it: double-click index.html" in french and "116 111" in french
+    leftover = re.sub(r"‹[^‹›]*›", " ", french).replace(f"({language_name('fr')})", " ")
+    assert [word for word in leftover.split() if not NEUTRAL.match(word)] == []
+    assert (copy.folder / "README.txt").read_text(encoding="utf-8") == f"{english}\n\n{french}"
 
 
 def test_the_committed_template_holds_every_interface_string(tmp_path):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
+import sys
 
 import pytest
 
@@ -12,10 +13,11 @@ from workshop.settings import PROJECT_ROOT
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
 def test_ruff(command):
-    ruff = shutil.which("ruff")
-    assert ruff, "ruff is part of the test dependencies"
+    assert importlib.util.find_spec("ruff"), "ruff is part of the test dependencies"
+    # The ruff installed with the test dependencies, next to this Python: the one on PATH may
+    # be another version, or missing when the virtual environment is not activated.
     result = subprocess.run(
-        [ruff, *command, "workshop", "tests", "bench", "packaging", "setup.py"],
+        [sys.executable, "-m", "ruff", *command, "workshop", "tests", "bench", "packaging", "setup.py"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -11,15 +11,21 @@ from helpers import all_public_urls
 KB = 1024
 
 
+# Every page loads the same few static files: each is fetched once, not once per page.
+asset_sizes: dict[str, int] = {}
+
+
 def weight(client, url: str) -> int:
     """The page's HTML plus every stylesheet and script it loads, uncompressed."""
     response = client.get(url)
     html = response.get_data(as_text=True)
     total = len(response.data)
     for asset in re.findall(r'<(?:link|script)\b[^>]*(?:href|src)="(/static/[^"]+)"', html):
-        loaded = client.get(asset)
-        total += len(loaded.data)
-        loaded.close()
+        if asset not in asset_sizes:
+            loaded = client.get(asset)
+            asset_sizes[asset] = len(loaded.data)
+            loaded.close()
+        total += asset_sizes[asset]
     return total
 
 

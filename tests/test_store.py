@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from workshop import store
+from workshop.lesson import LOBBY, Position
 
 
 @pytest.fixture
@@ -31,13 +32,13 @@ def test_schema_is_created_in_an_empty_file_in_wal_mode(tmp_path):
 
 
 def test_codes_avoid_characters_that_look_alike(database):
-    codes = {store.create_session(database, "m", "10-12", {"item": -1}).code for _ in range(50)}
+    codes = {store.create_session(database, "m", "10-12", LOBBY).code for _ in range(50)}
     assert len(codes) == 50
     assert not any(set(code) & set("0O1IL") for code in codes)
 
 
 def open_question(database, key="quiz:q:one"):
-    session = store.create_session(database, "m", "10-12", {"item": 0})
+    session = store.create_session(database, "m", "10-12", Position(item=0))
     store.update_session(database, session.code, phase="open", open_key=key)
     return session.code, key
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from . import auth, errors, i18n, render, security, store
-from .content import Content, load_content
+from .content import Content, init_content
 from .settings import defaults
 
 __version__ = "0.1.0"
@@ -20,15 +19,13 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     app.config.from_mapping(defaults())
     app.config.from_prefixed_env("WORKSHOP")
     app.config.from_mapping(config or {})
-    app.extensions["workshop.content"] = content or load_content(
-        Path(app.config["CONTENT_DIR"]), app.config["DIRECTORY_FILE"]
-    )
+    init_content(app, content)
     i18n.init_app(app)
     render.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     store.init_app(app)
-    auth.init_app(app, store.database_path(app).parent)
+    auth.init_app(app)
 
     from . import presenter, public, pupil, teacher
 

@@ -2,7 +2,8 @@
 
 The key sets a signed cookie (Flask's session, signed with a secret kept in the data folder,
 so a restart mid-lesson keeps the presenter signed in). Pupils' pages never carry the key.
-Every state-changing presenter request carries a CSRF token from the same cookie.
+Every state-changing presenter request carries a CSRF token from the same cookie, sent as a
+form field: the console's buttons are plain forms, so they work without JavaScript.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from pathlib import Path
 
 from flask import Flask, abort, request, session
 
+from .settings import data_folder
+
 SECRET_FILE = "secret_key"
 
 
-def init_app(app: Flask, data_dir: Path) -> None:
-    app.secret_key = _secret_key(data_dir / SECRET_FILE)
+def init_app(app: Flask) -> None:
+    """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
+    app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
     app.config.setdefault("SESSION_COOKIE_NAME", "workshop_presenter")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if not app.config["PRESENTER_KEY"]:
         app.config["PRESENTER_KEY"] = secrets.token_urlsafe(24)
-    app.jinja_env.globals["csrf_token"] = csrf_token
 
 
 def _secret_key(path: Path) -> str:
@@ -45,10 +48,12 @@ def sign_in(key: str, expected: str) -> bool:
 
 
 def is_presenter() -> bool:
+    """Whether this request comes from the browser that signed in with the key."""
     return bool(session.get("presenter"))
 
 
 def csrf_token() -> str:
+    """The token every presenter form sends back; empty for anyone else."""
     return session.get("csrf", "")
 
 
@@ -60,7 +65,7 @@ def presenter_required(view):
         if not is_presenter():
             abort(403)
         if request.method == "POST":
-            sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
+            sent = request.form.get("csrf", "")
             if not secrets.compare_digest(sent.encode(), csrf_token().encode()):
                 abort(403)
         return view(*args, **kwargs)

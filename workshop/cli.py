@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from . import __version__, create_app, download, network, pdf, store, translations
-from .content import ContentError
+from .content import ContentError, loaded_content
 from .offline import FreezeError, freeze
 from .serve import PortInUse, make_server, open_in_browser, terminal_qr
 
@@ -31,10 +31,10 @@ def main(ctx: click.Context, content_dir: str | None) -> None:
     ctx.obj = config
 
 
-def build_app(config: dict, **extra):
+def build_app(config: dict):
     """The app on checked content, or the list of problems and exit status 1."""
     try:
-        return create_app({**config, **extra})
+        return create_app(config)
     except ContentError as error:
         report_problems(error)
         sys.exit(1)
@@ -52,7 +52,7 @@ def report_problems(error: ContentError) -> None:
 def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
-    content = app.extensions["workshop.content"]
+    content = loaded_content(app)
     folder, languages = Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]
     broken, missing = translations.catalog_problems(folder, languages)
     for warning in missing:

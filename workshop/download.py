@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 from flask import Flask
 
-from . import store
+from .settings import data_folder
 
 CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "directory", "guide")
 PACKAGE = Path(__file__).resolve().parent
@@ -65,7 +65,7 @@ def fingerprint(app: Flask) -> str:
 
 
 def folder(app: Flask) -> Path:
-    return store.database_path(app).parent / "offline"
+    return data_folder(app) / "offline"
 
 
 def current_copy(app: Flask) -> OfflineCopy | None:

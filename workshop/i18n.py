@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, request
+from flask import Flask, abort, current_app, request
 from flask_babel import Babel, Domain, get_locale, refresh
 
 from .content.strings import paragraphs
@@ -13,27 +13,22 @@ from .translations import compile_all
 
 
 def init_app(app: Flask) -> None:
+    """Babel with the app's catalogs, a second domain for content, and the language check."""
     app.config["TRANSLATIONS_DIR"] = str(translations_folder(app.config))
     # Catalogs are compiled from the .po files when they change, so a .mo is never stale.
     compile_all(Path(app.config["TRANSLATIONS_DIR"]))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["LANGUAGES"][0]
     Babel(app, locale_selector=select_locale)
+    # Content has its own domain: translators of lessons and of buttons work in separate
+    # catalogs, and a content folder from another country brings its own.
     app.extensions["workshop.content_domain"] = Domain(
         translation_directories=app.config["TRANSLATIONS_DIR"], domain="content"
     )
     # Frozen-Flask renders every page in one app context: Babel's cached locale on `g`
     # would leak from one page into the next unless it is dropped before each request.
     app.before_request(refresh)
-    app.jinja_env.filters["tr"] = translate_content
-    app.context_processor(
-        lambda: {
-            "lang": current_language(),
-            "languages": languages(),
-            "view_args_in": view_args_in,
-            "language_name": language_name,
-        }
-    )
+    app.url_value_preprocessor(check_language)
 
 
 def translations_folder(config) -> Path:
@@ -42,11 +37,14 @@ def translations_folder(config) -> Path:
 
 
 def languages() -> list[str]:
+    """The configured language codes; the first is the fallback."""
     return list(current_app.config["LANGUAGES"])
 
 
 def select_locale() -> str:
     """The language in the URL, else the browser's best match, else the first configured."""
+    # Babel may ask with an application context and no request (code run outside a page):
+    # then there is no URL to read.
     lang = (request.view_args or {}).get("lang") if request else None
     if lang in languages():
         return lang
@@ -54,10 +52,12 @@ def select_locale() -> str:
 
 
 def best_language() -> str:
+    """The configured language the browser prefers, for the redirects that have none in the URL."""
     return request.accept_languages.best_match(languages()) or languages()[0]
 
 
 def current_language() -> str:
+    """The language of the page being rendered, as the code used in URLs."""
     return str(get_locale() or languages()[0])
 
 
@@ -65,11 +65,17 @@ def translate_content(text: str) -> str:
     """Content words go through their own catalog, paragraph by paragraph; a missing entry
     shows the English source."""
     domain = current_app.extensions["workshop.content_domain"]
+    # The catalog holds paragraphs, not whole slides: one changed paragraph then leaves the
+    # translations of the others in place.
     return "\n\n".join(domain.gettext(unit) for unit in paragraphs(text))
 
 
-def is_language(lang: str) -> bool:
-    return lang in languages()
+def check_language(endpoint: str | None, values: dict | None) -> None:
+    """A 404 for any URL whose first segment is not a configured language, on every blueprint."""
+    # Checked before the view runs: an unknown language would otherwise render the page in
+    # the fallback language under a URL that claims another, and freeze it that way.
+    if values and "lang" in values and values["lang"] not in languages():
+        abort(404)
 
 
 def view_args_in(lang: str) -> dict:

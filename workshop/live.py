@@ -1,79 +1,418 @@
-"""Where a live session is in its lesson, and where "next" leads.
+"""Every rule of a live session: what the presenter's buttons do, which pupils' answers and
+questions are accepted, what devices poll, and the results with their CSV and JSON shapes.
 
-A live session walks the module's plan for its age band like the slide deck, except that a
-scenario follows the class's decisions: the branch the majority chose (or the presenter
-picked) leads on. The position is plain JSON so the store can keep it across restarts.
+A pupil's answer goes from the pupil's view to `accept_answer` here and on to the store; the
+presenter's chart comes back through `live_result`. Views parse requests and render; they decide
+nothing. The session's state is kept in the store (`store.Phase` names where the current step
+is), so a server restarted mid-lesson resumes where it was. Only aggregates leave the results:
+never a row per device, so nothing can point at a pupil.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
+from dataclasses import dataclass
 
-from .content import Content, Module, Question, Step
-from .deck import LessonStep
+from flask import abort
+from flask_babel import gettext as _
 
-LOBBY = {"item": -1}
+from . import store
+from .content import loaded_content
+from .errors import fail
+from .lesson import LOBBY, Lesson, LessonStep, Position, StepKind, majority
+from .store import LiveSession, Phase
 
-
-class Lesson:
-    """A module's plan for one band, as a live session walks it."""
-
-    def __init__(self, content: Content, module: Module, band: str):
-        self.content, self.module, self.band = content, module, band
-        self.plan = module.plan_for(band)
-
-    def step_at(self, position: dict) -> LessonStep:
-        index = position["item"]
-        if index < 0:
-            return LessonStep("lobby")
-        if index >= len(self.plan):
-            return LessonStep("end")
-        item = self.plan[index]
-        if item.kind == "slide":
-            return LessonStep("slide", slide=self.module.slides_by_id[item.ref])
-        if item.kind == "quiz":
-            quiz = self.content.quizzes[item.ref]
-            return LessonStep("question", quiz=quiz, question=quiz.for_band(self.band)[position["question"]])
-        scenario = self.content.scenarios[item.ref]
-        return LessonStep("step", scenario=scenario, step=scenario.steps_by_id[position["step"]])
-
-    def next_position(self, position: dict, decision: str | None = None) -> dict:
-        """One step on; at a scenario decision, the chosen branch (none chosen: the first)."""
-        index = position["item"]
-        if 0 <= index < len(self.plan):
-            item = self.plan[index]
-            if item.kind == "quiz" and position["question"] + 1 < len(self._questions(item.ref)):
-                return {"item": index, "question": position["question"] + 1}
-            if item.kind == "scenario":
-                step = self.content.scenarios[item.ref].steps_by_id[position["step"]]
-                if not step.is_ending:
-                    choice = step.choice(decision or "") or step.choices[0]
-                    return {"item": index, "step": choice.next}
-        return self._entering(min(index + 1, len(self.plan)))
-
-    def _entering(self, index: int) -> dict:
-        if index >= len(self.plan):
-            return {"item": len(self.plan)}
-        item = self.plan[index]
-        if item.kind == "quiz":
-            return {"item": index, "question": 0}
-        if item.kind == "scenario":
-            return {"item": index, "step": self.content.scenarios[item.ref].start}
-        return {"item": index}
-
-    def _questions(self, quiz_id: str) -> tuple[Question, ...]:
-        return self.content.quizzes[quiz_id].for_band(self.band)
-
-    def first_position(self) -> dict:
-        return dict(LOBBY)
-
-    def start_position(self) -> dict:
-        return self._entering(0)
+# Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
+# fast (waitress walks every open connection on each turn of its loop).
+MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
+QUESTION_LENGTH = 280
+# Enough for a pupil with a real question; too few to flood the presenter's list.
+QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
 
-def majority(choice_counts: Counter, step: Step) -> str | None:
-    """The most chosen branch; a tie goes to the one listed first, so it never depends on luck."""
-    if not choice_counts:
+def lesson_of(session: LiveSession) -> Lesson:
+    """The lesson a session walks: its module's plan for its age band."""
+    content = loaded_content()
+    return Lesson(content, content.modules_by_id[session.module_id], session.band)
+
+
+def current_step(session: LiveSession) -> LessonStep:
+    """The step on the projector now."""
+    return lesson_of(session).step_at(session.position)
+
+
+# Finding a session, and the devices in it
+
+
+def get_session(code: str) -> LiveSession | None:
+    """The session with exactly this code, or None."""
+    return store.get_session(store.db(), code)
+
+
+def recent_sessions() -> list[LiveSession]:
+    """The latest sessions first, for the presenter's page."""
+    return store.recent_sessions(store.db())
+
+
+def session_for_pupils(code: str) -> LiveSession:
+    """The session with this code, or a plain 404 that sends a pupil back to the projector."""
+    session = get_session(code)
+    if session is None:
+        fail(404, _("There is no session with this code. Check the code on the projector."))
+    return session
+
+
+def session_to_join(code: str) -> LiveSession:
+    """The running session a typed or scanned code names; spaces and case do not matter."""
+    session = session_for_pupils(normalise(code))
+    if session.ended:
+        fail(410, _("This session has ended. Thank you for taking part!"))
+    return session
+
+
+def normalise(code: str) -> str:
+    """A code as typed on a phone ("ab cd e") in the form it was made in ("ABCDE")."""
+    return "".join(code.split()).upper()
+
+
+def join(session: LiveSession, device_id: str | None, lang: str) -> str:
+    """The device's anonymous id in this session: the one its cookie holds, or a new random one."""
+    return store.join(store.db(), session.code, device_id, lang)
+
+
+def joined_device(session: LiveSession, device_id: str) -> str:
+    """The id of a device that joined this session; a plain 400 for one that has not."""
+    if not device_id or not store.is_participant(store.db(), session.code, device_id):
+        fail(400, _("Your device has not joined this session yet. Open the session page again."))
+    return device_id
+
+
+def participant_count(session: LiveSession) -> int:
+    """How many devices joined: the "N joined" on the projector."""
+    return store.participant_count(store.db(), session.code)
+
+
+# What the presenter's buttons do
+
+
+def start(module_id: str, band: str) -> LiveSession:
+    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones."""
+    module = loaded_content().modules_by_id.get(module_id)
+    if module is None:
+        abort(404)
+    if band not in module.age_bands:
+        abort(400)
+    # Every session opens on the join screen, so pupils can join before the lesson begins.
+    return store.create_session(store.db(), module.id, band, LOBBY)
+
+
+def act(session: LiveSession, action: str, choice_id: str | None, question_id: int | None) -> None:
+    """Do what one of the presenter's buttons asks; an ended session only takes "end" again."""
+    # The names are the last segment of the buttons' URLs, so they stay as they are.
+    actions = {
+        "next": lambda: go_next(session, choice_id),
+        "back": lambda: go_back(session),
+        "close": lambda: close(session),
+        "reveal": lambda: reveal(session),
+        "reopen": lambda: reopen(session),
+        "reset": lambda: reset(session),
+        "hide-chart": lambda: set_chart_hidden(session, True),
+        "show-chart": lambda: set_chart_hidden(session, False),
+        "show-question": lambda: show_pupil_question(session, question_id),
+        "hide-question": lambda: show_pupil_question(session, None),
+        "end": lambda: end(session),
+    }
+    if action not in actions or (session.ended and action != "end"):
+        abort(400)
+    actions[action]()
+
+
+def go_next(session: LiveSession, choice_id: str | None = None) -> None:
+    """The clicker's one button: close answering, then reveal, then move on."""
+    step = current_step(session)
+    if step.question_key and session.phase == Phase.OPEN:
+        _set_phase(session, Phase.CLOSED)
+    elif step.question_key and session.phase == Phase.CLOSED:
+        _set_phase(session, Phase.REVEALED)
+    else:
+        decision = choice_id or _majority(session, step)
+        position = lesson_of(session).next_position(session.position, decision)
+        _move(session, position, (*session.trail, session.position))
+
+
+def go_back(session: LiveSession) -> None:
+    """Back to where the class was; a question seen before shows its results, not a new vote."""
+    if session.trail:
+        _move(session, session.trail[-1], session.trail[:-1], seen_before=True)
+
+
+def _move(session: LiveSession, position: Position, trail: tuple[Position, ...], seen_before: bool = False):
+    step = lesson_of(session).step_at(position)
+    phase = _phase_on_arrival(step, seen_before)
+    # A new step starts clean: its chart shows when revealed, and no pupil's question stays projected.
+    columns = {"chart_hidden": 0, "shown_question": None, **_phase_columns(phase, step)}
+    _change(session, position=position, trail=trail, **columns)
+
+
+def _phase_on_arrival(step: LessonStep, seen_before: bool) -> Phase:
+    if step.question_key:
+        return Phase.REVEALED if seen_before else Phase.OPEN
+    return {StepKind.LOBBY: Phase.LOBBY, StepKind.END: Phase.END}.get(step.kind, Phase.SLIDE)
+
+
+def _majority(session: LiveSession, step: LessonStep) -> str | None:
+    if not step.is_story_vote:
         return None
-    best = max(choice_counts.values())
-    return next(c.id for c in step.choices if choice_counts.get(c.id) == best)
+    _, counts = store.choice_counts(store.db(), session.code, step.question_key)
+    return majority(counts, step.scenario_step)
+
+
+def close(session: LiveSession) -> None:
+    """Stop taking answers to the current question; the results stay hidden."""
+    if current_step(session).question_key:
+        _set_phase(session, Phase.CLOSED)
+
+
+def reveal(session: LiveSession) -> None:
+    """Show the current question's results (answering closes, if it was still open)."""
+    if current_step(session).question_key:
+        _set_phase(session, Phase.REVEALED)
+
+
+def reopen(session: LiveSession) -> None:
+    """Take answers to the current question again; answers already given stay and can change."""
+    step = current_step(session)
+    if step.question_key:
+        _set_phase(session, Phase.OPEN, step)
+
+
+def reset(session: LiveSession) -> None:
+    """Clear this question's answers and open it again, as if the class had not answered."""
+    step = current_step(session)
+    if step.question_key:
+        store.reset_answers(store.db(), session.code, step.question_key)
+        reopen(session)
+
+
+def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
+    """Take the revealed chart off the projector, or put it back."""
+    _change(session, chart_hidden=int(hidden))
+
+
+def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
+    """Put one pupil's anonymous question on the projector (None takes it off)."""
+    _change(session, shown_question=question_id)
+
+
+def end(session: LiveSession) -> None:
+    """End the session: pupils' pages say thank you and show where to get help."""
+    _change(session, ended_at=store.now(), **_phase_columns(Phase.ENDED))
+
+
+def _set_phase(session: LiveSession, phase: Phase, step: LessonStep | None = None) -> None:
+    _change(session, **_phase_columns(phase, step))
+
+
+def _phase_columns(phase: Phase, step: LessonStep | None = None) -> dict:
+    """The phase and the question it opens: the store takes answers only for `open_key`, so it
+    names the step's question while answering is open and nothing otherwise."""
+    return {"phase": phase, "open_key": step.question_key if step and phase == Phase.OPEN else ""}
+
+
+def _change(session: LiveSession, **columns) -> None:
+    store.update_session(store.db(), session.code, **columns)
+
+
+# What pupils send
+
+
+def accept_answer(session: LiveSession, participant: str, question_key: str, choice_ids: list[str]) -> None:
+    """Store a pupil's answer if it fits the open question; otherwise a plain 4xx that says why."""
+    step = current_step(session)
+    if session.phase != Phase.OPEN or question_key != step.question_key:
+        _not_open()
+    known = {choice.id for choice in step.choices}
+    if not choice_ids or any(c not in known for c in choice_ids) or len(set(choice_ids)) != len(choice_ids):
+        fail(400, _("Pick one of the answers shown."))
+    if len(choice_ids) > 1 and not step.allows_several:
+        fail(400, _("Pick only one answer for this question."))
+    # The presenter may close the question between the check above and this write, so the
+    # store checks again in the statement that writes: a late answer is never counted.
+    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
+        _not_open()
+
+
+def _not_open():
+    fail(409, _("This question is not open for answers now."))
+
+
+def my_answer(session: LiveSession, participant: str, step: LessonStep) -> list[str]:
+    """The choices this device sent for the step; none where pupils do not answer."""
+    if not step.question_key:
+        return []
+    return store.answer_of(store.db(), session.code, participant, step.question_key)
+
+
+def ask_question(session: LiveSession, participant: str, text: str) -> None:
+    """Pass a pupil's anonymous question on to the presenter, within a length and a rate."""
+    text = " ".join(text.split())
+    if not text:
+        fail(400, _("Write your question first."))
+    if len(text) > QUESTION_LENGTH:
+        fail(400, _("Your question is too long: %(limit)s characters at most.", limit=QUESTION_LENGTH))
+    since = store.now() - QUESTION_WINDOW_SECONDS
+    if store.recent_questions_by(store.db(), participant, since) >= QUESTIONS_PER_WINDOW:
+        fail(429, _("You have sent several questions. Wait two minutes before the next one."))
+    store.add_pupil_question(store.db(), session.code, participant, text)
+
+
+def pupil_questions(session: LiveSession) -> list[dict]:
+    """Pupils' anonymous questions, oldest first: text and time, never who asked."""
+    return store.pupil_questions(store.db(), session.code)
+
+
+def shown_question(session: LiveSession) -> str:
+    """The pupil's question the presenter put on the projector, if any."""
+    questions = pupil_questions(session)
+    return next((q["text"] for q in questions if q["id"] == session.shown_question), "")
+
+
+# What devices poll
+
+
+def pupil_state(session: LiveSession) -> dict:
+    """What pupils' devices poll: whether the session moved on or ended, and when to ask again."""
+    poll = poll_seconds(participant_count(session))
+    return {"version": session.version, "ended": session.ended, "poll": poll}
+
+
+def poll_seconds(participants: int) -> float:
+    """Seconds between two polls of one device, for a class of this size."""
+    return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
+
+
+def presenter_state(session: LiveSession) -> dict:
+    """What the presenter's console polls: answer counts arrive without reloading the page."""
+    result = current_result(session)
+    return {
+        "version": session.version,
+        "participants": participant_count(session),
+        "questions": len(pupil_questions(session)),
+        "answered": result.answered if result else 0,
+        "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
+    }
+
+
+# Results
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    """How often one choice was picked."""
+
+    id: str
+    text: str
+    count: int
+    share: int  # percent of the devices that answered
+    correct: bool | None  # None where no answer is right: polls and story decisions
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The answers to one question or story vote, counted."""
+
+    question_key: str
+    text: str
+    answered: int
+    choices: tuple[ChoiceResult, ...]
+
+
+def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
+    """A step's counts as results, every choice listed (those nobody picked at 0)."""
+    # Shares are of the devices that answered, not of the choices picked: on a multiple-choice
+    # question the shares can add up to more than 100%.
+    choices = tuple(
+        ChoiceResult(
+            choice.id,
+            choice.text,
+            counts.get(choice.id, 0),
+            round(100 * counts.get(choice.id, 0) / answered) if answered else 0,
+            (choice.id in step.right_choice_ids) if step.is_scored else None,
+        )
+        for choice in step.choices
+    )
+    return QuestionResult(step.question_key, step.text, answered, choices)
+
+
+def current_result(session: LiveSession) -> QuestionResult | None:
+    """The counts for the step on the projector; None where pupils do not answer."""
+    step = current_step(session)
+    if not step.question_key:
+        return None
+    answered, counts = store.choice_counts(store.db(), session.code, step.question_key)
+    return step_result(step, answered, counts)
+
+
+def session_results(session: LiveSession) -> list[QuestionResult]:
+    """Every question of the lesson, and every story decision the class voted on."""
+    # One query for the whole session, not one per question: the results page and the exports
+    # list every question at once.
+    recorded = store.all_choice_counts(store.db(), session.code)
+    results = []
+    for step in lesson_of(session).answerable_steps():
+        answered, counts = recorded.get(step.question_key, (0, Counter()))
+        # Every quiz question, answered or not; a story decision only where the class voted,
+        # since a class follows one branch and never sees the others.
+        if step.question or answered:
+            results.append(step_result(step, answered, counts))
+    return results
+
+
+def results_csv(session: LiveSession) -> str:
+    """The results as CSV text: one row per question and choice."""
+    rows = [
+        {
+            "question_key": r.question_key,
+            "question": r.text,
+            "answered": r.answered,
+            "choice_id": c.id,
+            "choice": c.text,
+            "count": c.count,
+            "percent": c.share,
+            "correct": "" if c.correct is None else str(c.correct).lower(),
+        }
+        for r in session_results(session)
+        for c in r.choices
+    ]
+    buffer = io.StringIO()
+    # A lesson with no questions still gets a header, so the file opens as a table.
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def results_document(session: LiveSession) -> dict:
+    """The results as the JSON export holds them (its field names are the export's, kept as they were)."""
+    return {
+        "session": {
+            "code": session.code,
+            "module": session.module_id,
+            "age_band": session.band,
+            "participants": participant_count(session),
+        },
+        "questions": [
+            {
+                "key": r.question_key,
+                "text": r.text,
+                "answered": r.answered,
+                "choices": [
+                    {"id": c.id, "text": c.text, "count": c.count, "percent": c.share, "correct": c.correct}
+                    for c in r.choices
+                ],
+            }
+            for r in session_results(session)
+        ],
+    }

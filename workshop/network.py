@@ -102,12 +102,14 @@ def pupils_base_url() -> str:
 
 
 def pupils_reach() -> PupilsReach:
+    """Where pupils join, for the presenter's pages: the address, and whether one can exist."""
     base = pupils_base_url()
     on_lan = bool(current_app.config["LAN_URL"]) or "workshop.lan_port" in current_app.extensions
     return PupilsReach(f"{base}join" if base else "", on_lan)
 
 
 def is_loopback(url: str) -> bool:
+    """Whether the URL names this computer talking to itself, which no phone can open."""
     host = urlsplit(url).hostname or ""
     if host == "localhost":
         return True

@@ -18,10 +18,10 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, render_template, url_for
 from flask_babel import refresh
-from flask_frozen import Freezer
+from flask_frozen import Freezer, MissingURLGeneratorWarning
 
 from . import pdf
-from .content import Content
+from .content import Content, loaded_content
 from .teacher import MODULE_SHEETS, PDF_NAMES, SHEETS
 
 # Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
@@ -41,6 +41,8 @@ def no_progress(stage: str, done: int, total: int) -> None:
 
 @dataclass(frozen=True)
 class FrozenCopy:
+    """What `freeze` wrote, for the command to report."""
+
     folder: Path
     archive: Path
     pages: int
@@ -105,11 +107,12 @@ def freeze(app: Flask, destination: Path, progress: Progress = no_progress, brow
         FREEZER_REMOVE_EXTRA_FILES=True,
     )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
     with warnings.catch_warnings():
-        # Pages are named explicitly above; Frozen-Flask's guesses about the rest are noise.
-        warnings.simplefilter("ignore")
+        # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
+        # warning, such as a page served with the wrong type, must reach whoever freezes.
+        warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
         urls = freeze_pages(freezer, progress)
     write_readmes(app, destination)
     browser = pdf.find_browser() if app.config["PDFS"] else None
@@ -145,7 +148,7 @@ def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
 def print_pdfs(
     app: Flask, destination: Path, browser: pdf.Browser, progress: Progress, browsers: int
 ) -> list[Path]:
-    content, languages = app.extensions["workshop.content"], app.config["LANGUAGES"]
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
     sheets = [
         (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
     ]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import segno
 from flask import (
     Blueprint,
@@ -19,29 +16,15 @@ from flask import (
 )
 from markupsafe import Markup
 
-from . import classroom, network, results, store
+from . import live, network
 from .auth import presenter_required, sign_in
+from .content import loaded_content
 from .i18n import best_language
-from .public import check_language, content, found
+from .public import found
+from .render import polled_json
 from .security import allowed
-from .state import conditional_json
 
 bp = Blueprint("presenter", __name__)
-bp.url_value_preprocessor(check_language)
-
-ACTIONS = {
-    "next": lambda s: classroom.go_next(s, request.form.get("choice") or None),
-    "back": classroom.go_back,
-    "close": classroom.close,
-    "reveal": classroom.reveal,
-    "reopen": classroom.reopen,
-    "reset": classroom.reset,
-    "hide-chart": lambda s: classroom.set_chart_hidden(s, True),
-    "show-chart": lambda s: classroom.set_chart_hidden(s, False),
-    "show-question": lambda s: classroom.show_pupil_question(s, request.form.get("question", type=int)),
-    "hide-question": lambda s: classroom.show_pupil_question(s, None),
-    "end": classroom.end,
-}
 
 
 @bp.route("/presenter/")
@@ -58,12 +41,14 @@ def sign_in_with_key():
 @bp.route("/<lang>/presenter/")
 @presenter_required
 def home(lang):
+    """Start a session, see the address pupils open, go back to recent sessions."""
     reach = network.pupils_reach()
+    modules = loaded_content().modules
     return render_template(
         "presenter/home.html",
-        modules=content().modules,
-        titles={m.id: m.title for m in content().modules},
-        sessions=store.recent_sessions(store.db()),
+        modules=modules,
+        titles={m.id: m.title for m in modules},
+        sessions=live.recent_sessions(),
         reach=reach,
         qr_svg=qr_svg(reach.join_url),
     )
@@ -72,47 +57,39 @@ def home(lang):
 @bp.post("/<lang>/presenter/sessions/")
 @presenter_required
 def start(lang):
-    module = found(content().modules_by_id.get(request.form.get("module", "")))
-    band = request.form.get("band", "")
-    if band not in module.age_bands:
-        abort(400)
-    session = classroom.start(module.id, band)
+    """A new live session of the chosen module and age band, opened on its console."""
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""))
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
-def live_session(code: str) -> store.LiveSession:
-    return found(store.get_session(store.db(), code))
+def live_session(code: str) -> live.LiveSession:
+    """The session a presenter's URL names, or a plain 404."""
+    return found(live.get_session(code))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/")
 @presenter_required
 def console(lang, code):
+    """The projected console: the current step, the counts, the chart and every control."""
     session = live_session(code)
-    step = classroom.current_step(session)
     return render_template(
         "presenter/console.html",
         session=session,
-        step=step,
-        result=results.live_result(session, step) if step.key else None,
-        participants=store.participant_count(store.db(), code),
-        join_url=join_url(code),
+        step=live.current_step(session),
+        result=live.current_result(session),
+        participants=live.participant_count(session),
+        join_page=network.pupils_reach().join_url,
         qr_svg=qr_svg(join_url(code)),
-        shown_question=_shown_question(session),
+        shown_question=live.shown_question(session),
     )
-
-
-def _shown_question(session):
-    questions = store.pupil_questions(store.db(), session.code)
-    return next((q["text"] for q in questions if q["id"] == session.shown_question), "")
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
 @presenter_required
 def act(lang, code, action):
-    session = live_session(code)
-    if action not in ACTIONS or (session.ended and action != "end"):
-        abort(400)
-    ACTIONS[action](session)
+    """One of the console's buttons; then back to the page it was pressed on."""
+    choice = request.form.get("choice") or None
+    live.act(live_session(code), action, choice, request.form.get("question", type=int))
     target = request.form.get("back_to") == "questions"
     return redirect(
         url_for("presenter.pupil_questions" if target else "presenter.console", lang=lang, code=code)
@@ -123,18 +100,7 @@ def act(lang, code, action):
 @presenter_required
 def state(code):
     """Polled by the console: answer counts arrive without reloading the page."""
-    session = live_session(code)
-    step = classroom.current_step(session)
-    result = results.live_result(session, step) if step.key else None
-    return conditional_json(
-        {
-            "version": session.version,
-            "participants": store.participant_count(store.db(), code),
-            "questions": len(store.pupil_questions(store.db(), code)),
-            "answered": result.answered if result else 0,
-            "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
-        }
-    )
+    return polled_json(live.presenter_state(live_session(code)))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/questions/")
@@ -143,67 +109,37 @@ def pupil_questions(lang, code):
     """Pupils' anonymous questions: for the presenter's own screen, not the projector."""
     session = live_session(code)
     return render_template(
-        "presenter/questions.html", session=session, questions=store.pupil_questions(store.db(), code)
+        "presenter/questions.html", session=session, questions=live.pupil_questions(session)
     )
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")
 @presenter_required
 def summary(lang, code):
+    """A chart for every question of the session."""
     session = live_session(code)
     return render_template(
         "presenter/results.html",
         session=session,
-        module=content().modules_by_id[session.module_id],
-        results=results.session_results(session),
-        participants=store.participant_count(store.db(), code),
+        module=loaded_content().modules_by_id[session.module_id],
+        results=live.session_results(session),
+        participants=live.participant_count(session),
     )
 
 
 @bp.route("/presenter/sessions/<code>/results.json")
 @presenter_required
 def results_json(code):
-    session = live_session(code)
-    return jsonify(
-        {
-            "session": {
-                "code": session.code,
-                "module": session.module_id,
-                "age_band": session.band,
-                "participants": store.participant_count(store.db(), code),
-            },
-            "questions": [
-                {
-                    "key": r.key,
-                    "text": r.text,
-                    "answered": r.answered,
-                    "choices": [
-                        {
-                            "id": c.id,
-                            "text": c.text,
-                            "count": c.count,
-                            "percent": c.share,
-                            "correct": c.correct,
-                        }
-                        for c in r.choices
-                    ],
-                }
-                for r in results.session_results(session)
-            ],
-        }
-    )
+    """The counts as JSON, for a spreadsheet or a report."""
+    return jsonify(live.results_document(live_session(code)))
 
 
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
-    rows = results.as_rows(results.session_results(live_session(code)))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
-    writer.writeheader()
-    writer.writerows(rows)
+    """The counts as CSV, one row per question and choice."""
     return Response(
-        buffer.getvalue(),
+        live.results_csv(live_session(code)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
     )

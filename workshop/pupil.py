@@ -8,77 +8,67 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from . import classroom, store
+from . import live
 from .errors import fail
 from .i18n import best_language
-from .public import check_language
+from .render import polled_json
 from .security import allowed
-from .state import conditional_json
 
 bp = Blueprint("pupil", __name__)
-bp.url_value_preprocessor(check_language)
 
+# A device's id lasts a day: long enough for a lesson and its reloads, too short to follow a
+# pupil from one lesson to the next.
 COOKIE_DAYS = 1
-MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
-QUESTION_LENGTH = 280
-QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
 
 
 def cookie_name(code: str) -> str:
+    """One cookie per session: a device in two sessions is two unrelated anonymous devices."""
     return f"pupil_{code}"
-
-
-def normalise(code: str) -> str:
-    return "".join(code.split()).upper()
-
-
-def open_session(code: str) -> store.LiveSession:
-    session = store.get_session(store.db(), normalise(code)) if code else None
-    if session is None:
-        fail(404, _("There is no session with this code. Check the code on the projector."))
-    if session.ended:
-        fail(410, _("This session has ended. Thank you for taking part!"))
-    return session
 
 
 @bp.route("/j/<code>")
 def short_join(code):
     """Where the QR code points: short to scan, then into the pupil's own language."""
-    return redirect(url_for("pupil.follow", lang=best_language(), code=normalise(code)))
+    return redirect(url_for("pupil.follow", lang=best_language(), code=live.normalise(code)))
 
 
 @bp.route("/join")
 def join_start():
+    """The address printed and spoken in class: short, then into the device's language."""
     return redirect(url_for("pupil.join", lang=best_language()))
 
 
 @bp.route("/<lang>/join/")
 def join(lang):
+    """The form to type the code from the projector; a code sends the device to its session."""
     code = request.args.get("code", "")
     if code:
-        session = open_session(code)
+        session = live.session_to_join(code)
         return redirect(url_for("pupil.follow", lang=lang, code=session.code))
     return render_template("pupil/join.html")
 
 
 @bp.route("/<lang>/live/<code>/")
 def follow(lang, code):
-    session = store.get_session(store.db(), code)
-    if session is None:
-        fail(404, _("There is no session with this code. Check the code on the projector."))
+    """What a pupil's device shows now: the question to answer, its result, or the projector."""
+    session = live.session_for_pupils(code)
     if session.ended:
         return render_template("pupil/ended.html", session=session)
-    participant = store.join(store.db(), code, request.cookies.get(cookie_name(code)), lang)
-    step = classroom.current_step(session)
+    participant = live.join(session, request.cookies.get(cookie_name(code)), lang)
+    step = live.current_step(session)
+    my_answer = live.my_answer(session, participant, step)
     response = make_response(
         render_template(
             "pupil/follow.html",
             session=session,
             step=step,
-            my_answer=store.answer_of(store.db(), code, participant, step.key) if step.key else [],
+            my_answer=my_answer,
+            verdict=step.verdict(my_answer),
             asked=request.args.get("asked") == "1",
+            question_length=live.QUESTION_LENGTH,
         )
     )
+    # httponly: no script, ours or injected, ever reads the id.
     response.set_cookie(
         cookie_name(code), participant, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax"
     )
@@ -87,26 +77,13 @@ def follow(lang, code):
 
 @bp.route("/live/<code>/state.json")
 def state(code):
-    session = store.get_session(store.db(), code)
-    if session is None:
-        fail(404, _("There is no session with this code. Check the code on the projector."))
-    participants = store.participant_count(store.db(), code)
-    return conditional_json(
-        {"version": session.version, "ended": session.ended, "poll": poll_seconds(participants)}
-    )
+    """What devices poll to learn that the presenter moved on."""
+    return polled_json(live.pupil_state(live.session_for_pupils(code)))
 
 
-def poll_seconds(participants: int) -> float:
-    """How often devices should ask: every 2 s, slower in a very large group so the laptop
-    keeps answering fast (waitress walks every open connection on each turn of its loop)."""
-    return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
-
-
-def participant_of(session: store.LiveSession) -> str:
-    participant = request.cookies.get(cookie_name(session.code), "")
-    if not participant or not store.is_participant(store.db(), session.code, participant):
-        fail(400, _("Your device has not joined this session yet. Open the session page again."))
-    return participant
+def participant_of(session: live.LiveSession) -> str:
+    """The id in this device's cookie, if it joined the session; a plain 400 if not."""
+    return live.joined_device(session, request.cookies.get(cookie_name(session.code), ""))
 
 
 def answer_from_request() -> tuple[str, list[str]]:
@@ -129,21 +106,13 @@ def answer_from_request() -> tuple[str, list[str]]:
 
 @bp.post("/<lang>/live/<code>/answer")
 def answer(lang, code):
-    session = open_session(code)
+    """An answer sent by the page's script (JSON) or by the plain form (no JavaScript)."""
+    session = live.session_to_join(code)
     participant = participant_of(session)
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
-    step = classroom.current_step(session)
-    if session.phase != "open" or question != step.key:
-        fail(409, _("This question is not open for answers now."))
-    known = {choice.id for choice in step.choices}
-    if not choices or any(choice not in known for choice in choices) or len(set(choices)) != len(choices):
-        fail(400, _("Pick one of the answers shown."))
-    if len(choices) > 1 and not step.allows_several:
-        fail(400, _("Pick only one answer for this question."))
-    if not store.record_answer(store.db(), session.code, participant, question, choices):
-        fail(409, _("This question is not open for answers now."))
+    live.accept_answer(session, participant, question, choices)
     if request.is_json:
         return {"saved": True, "choices": choices}
     return redirect(url_for("pupil.follow", lang=lang, code=session.code))
@@ -151,15 +120,7 @@ def answer(lang, code):
 
 @bp.post("/<lang>/live/<code>/ask")
 def ask(lang, code):
-    session = open_session(code)
-    participant = participant_of(session)
-    text = " ".join((request.form.get("text") or "").split())
-    if not text:
-        fail(400, _("Write your question first."))
-    if len(text) > QUESTION_LENGTH:
-        fail(400, _("Your question is too long: %(limit)s characters at most.", limit=QUESTION_LENGTH))
-    since = store.now() - QUESTION_WINDOW_SECONDS
-    if store.recent_questions_by(store.db(), participant, since) >= QUESTIONS_PER_WINDOW:
-        fail(429, _("You have sent several questions. Wait two minutes before the next one."))
-    store.add_pupil_question(store.db(), session.code, participant, text)
+    """An anonymous question for the presenter; it never shows who asked."""
+    session = live.session_to_join(code)
+    live.ask_question(session, participant_of(session), request.form.get("text") or "")
     return redirect(url_for("pupil.follow", lang=lang, code=session.code, asked=1))

@@ -1,29 +1,57 @@
-"""Template helpers: Markdown with raw HTML switched off, and opening hours for reading."""
+"""What templates can use, registered in one place, and the small JSON documents devices poll.
+
+Templates get Markdown with raw HTML switched off, content words through their own catalog,
+opening hours in the page's language, and the names of a live session's phases and steps.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import time
 
 from babel.dates import get_day_names
-from flask import Flask
+from flask import Flask, Response, jsonify, request
 from flask_babel import format_time, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .auth import csrf_token
+from .content import loaded_content
 from .content.model import WEEKDAYS, OpeningHours, Service
+from .i18n import current_language, language_name, languages, translate_content, view_args_in
+from .lesson import StepKind
+from .store import Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["md"] = markdown
-    app.jinja_env.filters["hours_json"] = hours_json
-    app.jinja_env.globals["weekly_hours"] = weekly_hours
+    """Every filter, global and page value templates use, in one place."""
+    app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
+    app.jinja_env.globals.update(
+        weekly_hours=weekly_hours,
+        language_name=language_name,
+        view_args_in=view_args_in,
+        csrf_token=csrf_token,
+        Phase=Phase,
+        StepKind=StepKind,
+    )
+    app.context_processor(_page_values)
 
 
+def _page_values() -> dict:
+    """What every page shows: its language, the languages on offer, and the help directory."""
+    return {"lang": current_language(), "languages": languages(), "directory": loaded_content().directory}
+
+
+# The same text is rendered many times: a slide in the deck, in the speaker view and as its
+# preview of the next slide, the help box on every first and last slide. The result depends on
+# the text alone, so each is rendered once.
+@functools.lru_cache(maxsize=4096)
 def markdown(text: str) -> Markup:
+    """Content's Markdown as HTML, with any HTML in the text shown as text."""
     return Markup(_markdown.render(text or ""))
 
 
@@ -49,3 +77,13 @@ def _clock(hhmm: str) -> str:
 def hours_json(service: Service) -> str:
     """The week's opening times for the browser's open-now badge: {"mon": [["17:00","22:00"]]}."""
     return json.dumps({day.weekday: [list(span) for span in day.spans] for day in service.hours})
+
+
+def polled_json(document: dict) -> Response:
+    """A JSON document with an ETag: a device polling with no change gets an empty 304."""
+    response = jsonify(document)
+    # The ETag is a hash of the body, so any change to the document is a new one; no-cache
+    # makes the browser ask every time instead of trusting its own copy for a while.
+    response.add_etag()
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

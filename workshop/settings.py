@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE.parent  # the checkout, when the kit runs from one
@@ -102,3 +105,10 @@ SETTINGS = (
 
 def defaults() -> dict[str, Any]:
     return {setting.name: setting.default for setting in SETTINGS}
+
+
+def data_folder(app: Flask) -> Path:
+    """The folder the kit writes its own files to (database, secret key, offline zips), made if missing."""
+    folder = Path(app.config["DATA_DIR"] or app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -19,10 +19,14 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from flask import Flask, current_app
 from sqlite_utils import Database
+
+from .lesson import Position
+from .settings import data_folder
 
 # Join codes: no 0/O, 1/I/L, so a code read off a projector is typed right the first time.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -31,18 +35,32 @@ BUSY_TIMEOUT_MS = 10_000
 SCHEMA_VERSION = 1
 
 
+class Phase(StrEnum):
+    """Where a live session's current step is; `sessions.phase` holds these values."""
+
+    LOBBY = "lobby"  # the join screen, before the first step
+    SLIDE = "slide"  # a step nobody answers: a slide or a story's ending
+    OPEN = "open"  # pupils can answer the current question or story vote
+    CLOSED = "closed"  # answering has stopped, the results are not shown yet
+    REVEALED = "revealed"  # the results and the right answer are shown
+    END = "end"  # the thank-you screen after the last step
+    ENDED = "ended"  # the presenter ended the session
+
+
 @dataclass(frozen=True)
 class LiveSession:
+    """One row of `sessions`: a live session as the store keeps it."""
+
     code: str
     module_id: str
     band: str
-    position: dict
-    trail: list
-    phase: str
-    open_key: str
-    shown_question: int | None
+    position: Position
+    trail: tuple[Position, ...]  # the positions the class came through, for "Back"
+    phase: Phase
+    open_key: str  # the question_key pupils can answer now; empty when none can
+    shown_question: int | None  # the pupil question on the projector, by its id
     chart_hidden: bool
-    version: int
+    version: int  # bumped by every change: devices poll it to know when to reload
     created_at: float
     ended_at: float | None
 
@@ -71,9 +89,7 @@ def _purge_now_and_then() -> None:
 
 
 def database_path(app: Flask) -> Path:
-    folder = Path(app.config["DATA_DIR"] or app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "workshop.db"
+    return data_folder(app) / "workshop.db"
 
 
 def open_database(path: Path) -> Database:
@@ -136,6 +152,8 @@ def transaction(database: Database) -> Iterator[None]:
     database.execute("COMMIT")
 
 
+# Schema 1 as files were first made with it: it is never edited (a change is a new migration),
+# so the phase's default stays the literal value of Phase.LOBBY.
 _SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS sessions (
     code TEXT PRIMARY KEY,
@@ -178,15 +196,24 @@ CREATE TABLE IF NOT EXISTS pupil_questions (
 
 
 @writes
-def create_session(database: Database, module_id: str, band: str, position: dict) -> LiveSession:
+def create_session(database: Database, module_id: str, band: str, position: Position) -> LiveSession:
+    """A new session under a fresh join code."""
     code = new_code(database)
     database["sessions"].insert(
-        {"code": code, "module_id": module_id, "band": band, "position": _json(position), "created_at": now()}
+        {
+            "code": code,
+            "module_id": module_id,
+            "band": band,
+            "position": _json(position.as_json()),
+            "phase": Phase.LOBBY,
+            "created_at": now(),
+        }
     )
     return get_session(database, code)
 
 
 def get_session(database: Database, code: str) -> LiveSession | None:
+    """The session with this code, or None."""
     rows = list(database.query("SELECT * FROM sessions WHERE code = ?", [code]))
     return _session(rows[0]) if rows else None
 
@@ -196,9 +223,9 @@ def _session(values: dict) -> LiveSession:
         code=values["code"],
         module_id=values["module_id"],
         band=values["band"],
-        position=json.loads(values["position"]),
-        trail=json.loads(values["trail"]),
-        phase=values["phase"],
+        position=Position.from_json(json.loads(values["position"])),
+        trail=tuple(Position.from_json(position) for position in json.loads(values["trail"])),
+        phase=Phase(values["phase"]),
         open_key=values["open_key"],
         shown_question=values["shown_question"],
         chart_hidden=bool(values["chart_hidden"]),
@@ -209,14 +236,17 @@ def _session(values: dict) -> LiveSession:
 
 
 def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
+    """The latest sessions first."""
     rows = database.query("SELECT * FROM sessions ORDER BY created_at DESC LIMIT ?", [limit])
     return [_session(row) for row in rows]
 
 
 @writes
 def update_session(database: Database, code: str, **changes) -> None:
-    """Change a session's state; every change bumps `version`, which pupils' devices poll."""
-    columns = {key: _json(value) if key in ("position", "trail") else value for key, value in changes.items()}
+    """Change a session's columns; every change bumps `version`, which pupils' devices poll."""
+    columns = {key: _stored(key, value) for key, value in changes.items()}
+    # Column names come from the callers' keyword arguments, never from a request; values are
+    # always parameters.
     assignments = ", ".join(f"{column} = ?" for column in columns)
     database.execute(
         f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
@@ -241,6 +271,8 @@ def join(database: Database, code: str, participant_id: str | None, lang: str) -
 
 @writes
 def _add_participant(database: Database, code: str, lang: str) -> str:
+    # Random, not counted: an id must not tell who joined first, nor be guessed to answer for
+    # someone else.
     participant_id = secrets.token_urlsafe(16)
     database["participants"].insert(
         {"id": participant_id, "session_code": code, "lang": lang, "joined_at": now()}
@@ -254,6 +286,7 @@ def _set_participant_lang(database: Database, participant_id: str, lang: str) ->
 
 
 def is_participant(database: Database, code: str, participant_id: str) -> bool:
+    """Whether this device joined this session (ids are per session)."""
     return bool(
         database.execute(
             "SELECT 1 FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
@@ -270,16 +303,17 @@ def record_answer(
     cursor = database.execute(
         """INSERT INTO answers (session_code, participant_id, question_key, choice_ids, answered_at)
            SELECT ?, ?, ?, ?, ? WHERE EXISTS (
-               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = 'open'
+               SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = ?
                AND ended_at IS NULL)
            ON CONFLICT (session_code, participant_id, question_key)
            DO UPDATE SET choice_ids = excluded.choice_ids, answered_at = excluded.answered_at""",
-        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key],
+        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key, Phase.OPEN],
     )
     return cursor.rowcount == 1
 
 
 def answer_of(database: Database, code: str, participant_id: str, question_key: str) -> list[str]:
+    """The choices this device sent for a question, or none."""
     row = database.execute(
         "SELECT choice_ids FROM answers WHERE session_code = ? AND participant_id = ? AND question_key = ?",
         [code, participant_id, question_key],
@@ -300,22 +334,25 @@ def choice_counts(database: Database, code: str, question_key: str) -> tuple[int
 
 
 def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Counter]]:
+    """choice_counts for every question of a session at once, by question_key."""
     results: dict[str, tuple[int, Counter]] = {}
-    for key, choice_ids in database.execute(
+    for question_key, choice_ids in database.execute(
         "SELECT question_key, choice_ids FROM answers WHERE session_code = ?", [code]
     ):
-        answered, counts = results.get(key, (0, Counter()))
+        answered, counts = results.get(question_key, (0, Counter()))
         counts.update(choice_ids.split(","))
-        results[key] = (answered + 1, counts)
+        results[question_key] = (answered + 1, counts)
     return results
 
 
 def participant_count(database: Database, code: str) -> int:
+    """How many devices joined a session."""
     return database.execute("SELECT COUNT(*) FROM participants WHERE session_code = ?", [code]).fetchone()[0]
 
 
 @writes
 def reset_answers(database: Database, code: str, question_key: str) -> None:
+    """Delete every answer to one question; devices see the change through `version`."""
     with transaction(database):
         database.execute(
             "DELETE FROM answers WHERE session_code = ? AND question_key = ?", [code, question_key]
@@ -325,12 +362,14 @@ def reset_answers(database: Database, code: str, question_key: str) -> None:
 
 @writes
 def add_pupil_question(database: Database, code: str, participant_id: str, text: str) -> None:
+    """Keep a pupil's question; the device's id only counts its questions, it is never shown."""
     database["pupil_questions"].insert(
         {"session_code": code, "participant_id": participant_id, "text": text, "asked_at": now()}
     )
 
 
 def pupil_questions(database: Database, code: str) -> list[dict]:
+    """A session's pupil questions, oldest first, without the devices that sent them."""
     return list(
         database.query(
             "SELECT id, text, asked_at FROM pupil_questions WHERE session_code = ? ORDER BY id", [code]
@@ -339,6 +378,7 @@ def pupil_questions(database: Database, code: str) -> list[dict]:
 
 
 def recent_questions_by(database: Database, participant_id: str, since: float) -> int:
+    """How many questions one device sent since a time, for the rate limit on questions."""
     return database.execute(
         "SELECT COUNT(*) FROM pupil_questions WHERE participant_id = ? AND asked_at > ?",
         [participant_id, since],
@@ -362,6 +402,8 @@ def purge_folder(app: Flask, retention_days: float) -> int:
 
 
 def new_code(database: Database) -> str:
+    """A join code no session has."""
+    # 31 characters in 5 places make 28 million codes: a collision is rare, and retried.
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
         if not database.execute("SELECT 1 FROM sessions WHERE code = ?", [code]).fetchone():
@@ -369,7 +411,17 @@ def new_code(database: Database) -> str:
 
 
 def now() -> float:
+    """Seconds since the epoch, as every time in the database is kept."""
     return time.time()
+
+
+def _stored(column: str, value):
+    """A session's value as its column holds it: positions as JSON text."""
+    if column == "position":
+        return _json(value.as_json())
+    if column == "trail":
+        return _json([position.as_json() for position in value])
+    return value
 
 
 def _json(value) -> str:

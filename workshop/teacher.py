@@ -1,23 +1,23 @@
 """For teachers, and frozen with the public pages: the download page and printable sheets.
 
 Printables are ordinary pages with a print stylesheet (clean A4 from the browser's Print);
-`workshop freeze` also turns each into a PDF where Chromium is installed.
+`workshop freeze` also turns each into a PDF where Chrome, Edge or Chromium is installed.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 
 from . import download, pdf
 from .auth import is_presenter, presenter_required
-from .content import Module, Scenario
-from .deck import build_deck
-from .public import check_language, content, found
+from .content import Module, loaded_content
+from .lesson import build_deck
+from .public import found
+from .render import polled_json
 
 bp = Blueprint("teacher", __name__)
-bp.url_value_preprocessor(check_language)
 
 # Printables that exist once per language, and those that exist once per module.
 SHEETS = ("help_card", "help_poster", "guide_print")
@@ -37,10 +37,11 @@ def download_page(lang):
     """What the offline copy holds and how to use it; the live app adds the zip itself."""
     freezing = current_app.config["FREEZING"]
     copy = None if freezing else download.current_copy(current_app)
+    # PDF links only in a frozen copy that has the PDFs: the live app serves none.
     with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
     return render_template(
         "teacher/download.html",
-        modules=content().modules,
+        modules=loaded_content().modules,
         copy=copy,
         build=None if freezing or copy else download.build_status(current_app),
         can_build=is_presenter(),
@@ -61,7 +62,7 @@ def build_download(lang):
 def download_status():
     """Polled by the download page while the copy is built."""
     build = download.build_status(current_app)
-    return jsonify(
+    return polled_json(
         {
             "ready": download.current_copy(current_app) is not None,
             "build": asdict(build) if build else None,
@@ -71,59 +72,63 @@ def download_status():
 
 @bp.route("/download/<name>.zip")
 def download_zip(name):
+    """The offline copy as a zip, under the name the download page links to."""
     copy = found(download.current_copy(current_app))
+    # The name carries the copy's fingerprint: a link to an older copy gets a 404, not a
+    # different file.
     if copy.path.stem != name:
         found(None)
     return send_file(copy.path, as_attachment=True, download_name="safe-online-workshop.zip")
 
 
-@bp.app_template_global()
-def scenario_numbers(scenario: Scenario) -> dict[str, int]:
-    """Section numbers for a story on paper, in the order a reader meets the steps."""
-    return {step.id: number for number, step in enumerate(scenario.walk(), start=1)}
-
-
 def module_of(module_id: str) -> Module:
-    return found(content().modules_by_id.get(module_id))
-
-
-def quizzes_of(module: Module):
-    return [content().quizzes[ref] for ref in module.refs("quiz")]
+    """The module a printable's URL names, or a plain 404."""
+    return found(loaded_content().modules_by_id.get(module_id))
 
 
 @bp.route("/<lang>/print/modules/<module_id>/worksheet/")
 def worksheet(lang, module_id):
+    """A module's quizzes on paper, to tick."""
     module = module_of(module_id)
-    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes_of(module), key=False)
+    quizzes = loaded_content().quizzes_in(module)
+    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes, key=False)
 
 
 @bp.route("/<lang>/print/modules/<module_id>/answer-key/")
 def answer_key(lang, module_id):
+    """The worksheet with the right answers and why, for the teacher."""
     module = module_of(module_id)
-    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes_of(module), key=True)
+    quizzes = loaded_content().quizzes_in(module)
+    return render_template("teacher/worksheet.html", module=module, quizzes=quizzes, key=True)
 
 
 @bp.route("/<lang>/print/modules/<module_id>/scenarios/")
 def scenario_sheets(lang, module_id):
+    """A module's stories as gamebooks for group work: numbered sections, "go to section 3"."""
     module = module_of(module_id)
-    scenarios = [content().scenarios[ref] for ref in module.refs("scenario")]
+    scenarios = loaded_content().scenarios_in(module)
     return render_template("teacher/scenarios.html", module=module, scenarios=scenarios)
 
 
 @bp.route("/<lang>/print/help-card/")
 def help_card(lang):
+    """Wallet-size cards with the helplines, to cut out."""
+    # Eight cards fill one A4 sheet.
     return render_template("teacher/help_card.html", copies=range(8))
 
 
 @bp.route("/<lang>/print/help-poster/")
 def help_poster(lang):
+    """Every service of the help directory on one A4 page."""
     return render_template("teacher/help_poster.html")
 
 
 @bp.route("/<lang>/print/guide/")
 def guide_print(lang):
+    """The facilitator guide, then every module's lesson plan, step by step for each age band."""
+    content = loaded_content()
     plans = [
-        (module, {band: build_deck(content(), module, band) for band in module.age_bands})
-        for module in content().modules
+        (module, {band: build_deck(content, module, band) for band in module.age_bands})
+        for module in content.modules
     ]
-    return render_template("teacher/guide.html", guide=content().guide, plans=plans)
+    return render_template("teacher/guide.html", guide=content.guide, plans=plans)

@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Coverage:
+    """How much of one domain's template one language's catalog translates."""
+
     lang: str
     domain: str
     total: int
@@ -49,6 +51,7 @@ class Coverage:
 
 
 def catalog_path(folder: Path, lang: str, domain: str, suffix: str = ".po") -> Path:
+    """Where gettext looks for a language's catalog of one domain."""
     return folder / lang / "LC_MESSAGES" / f"{domain}{suffix}"
 
 
@@ -152,6 +155,8 @@ def compile_all(folder: Path) -> list[Path]:
     written = []
     for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")
+        # By modification time: every start of the app comes here, and compiling every catalog
+        # each time would slow it down for nothing.
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
         try:
@@ -188,6 +193,7 @@ def catalog_problems(folder: Path, languages: list[str]) -> tuple[list[str], lis
 
 
 def coverage(folder: Path, languages: list[str]) -> list[Coverage]:
+    """Each language's coverage of each domain, for `workshop translations stats`."""
     found = []
     for lang in languages:
         for domain in DOMAINS:

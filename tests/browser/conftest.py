@@ -9,6 +9,7 @@ import pytest
 
 from helpers import running_server
 
+HERE = Path(__file__).parent
 CHROMIUM = os.environ.get("WORKSHOP_CHROMIUM", "/usr/bin/chromium")
 # No background traffic: the machine may have no network, and the kit must not need one.
 CHROMIUM_ARGS = [
@@ -21,7 +22,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
+
+def pytest_collection_modifyitems(items):
+    """Mark every test in this folder `browser`, so `-m "not browser"` leaves them out.
+
+    A `pytestmark` here would do nothing: pytest reads it from test modules, not from a conftest.
+    """
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")

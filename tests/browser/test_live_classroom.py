@@ -7,12 +7,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from workshop.content import loaded_content
+
 from helpers import pseudo_catalogs, running_server
 
 
 @pytest.fixture
 def server(tiny_app, tiny_root, tmp_path):
-    translations = pseudo_catalogs(tmp_path / "translations", tiny_app.extensions["workshop.content"])
+    translations = pseudo_catalogs(tmp_path / "translations", loaded_content(tiny_app))
     env = {"WORKSHOP_LANGUAGES": '["en", "fr"]', "WORKSHOP_TRANSLATIONS_DIR": str(translations)}
     with running_server(tiny_root, env=env, data_dir=tmp_path / "live-data") as server:
         yield server

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .fields import Problems
-from .model import Module, Quiz, Scenario
+from .model import Module, PlanKind, Quiz, Scenario
 
 
 def check_scenario(problems: Problems, file: str, scenario: Scenario) -> None:
@@ -34,6 +34,8 @@ def check_scenario(problems: Problems, file: str, scenario: Scenario) -> None:
 def _can_end(scenario: Scenario) -> set[str]:
     """Ids of the steps from which some path reaches an ending."""
     ending = {step.id for step in scenario.steps if step.is_ending}
+    # Grow the set backwards from the endings until nothing is added: a loop in the story
+    # (A leads to B, B back to A) is then reported instead of making this walk forever.
     grew = True
     while grew:
         before = len(ending)
@@ -45,8 +47,9 @@ def _can_end(scenario: Scenario) -> set[str]:
 def check_modules(
     problems: Problems, modules: tuple[Module, ...], quizzes: dict[str, Quiz], scenarios: dict[str, Scenario]
 ) -> None:
-    known = {"quiz": quizzes, "scenario": scenarios}
-    folders = {"quiz": "quizzes/", "scenario": "scenarios/"}
+    """Every plan names quizzes and scenarios that exist, and opens and closes with help."""
+    known = {PlanKind.QUIZ: quizzes, PlanKind.SCENARIO: scenarios}
+    folders = {PlanKind.QUIZ: "quizzes/", PlanKind.SCENARIO: "scenarios/"}
     for module in modules:
         file = f"slides/{module.id}/module.toml"
         for index, item in enumerate(module.plan):
@@ -64,7 +67,7 @@ def _check_help_at_ends(problems: Problems, file: str, module: Module, band: str
     """Where to get help opens and closes every lesson, whatever the age band."""
     plan = module.plan_for(band)
     for position, item in (("first", plan[:1]), ("last", plan[-1:])):
-        slide = module.slides_by_id.get(item[0].ref) if item and item[0].kind == "slide" else None
+        slide = module.slides_by_id.get(item[0].ref) if item and item[0].kind == PlanKind.SLIDE else None
         if not (slide and slide.help):
             problems.add(
                 file, "plan", f"the {position} entry for ages {band} must be a slide with help = true"

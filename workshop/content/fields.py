@@ -31,6 +31,8 @@ class ContentError(Exception):
 
 
 class Problems(list):
+    """Every problem found so far, in the order the files were read."""
+
     def add(self, file: str, field: str, message: str) -> None:
         self.append(Problem(file, field, message))
 
@@ -46,9 +48,11 @@ class Table:
         self.used: set[str] = set()
 
     def field(self, key: str) -> str:
+        """A key's full name for messages, as an author finds it: `questions[secret].kind`."""
         return f"{self.path}.{key}" if self.path else key
 
     def problem(self, key: str, message: str) -> None:
+        """Record a problem with one key of this table (an empty key: the table itself)."""
         self.problems.add(self.file, self.field(key) if key else self.path, message)
 
     def _get(self, key: str, kind: type | tuple[type, ...], required: bool, default: Any) -> Any:
@@ -58,30 +62,36 @@ class Table:
                 self.problem(key, "missing")
             return default
         value = self.values[key]
+        # In Python a bool is an int: `order = true` must not pass for a number.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.problem(key, f"must be {_describe(kind)}")
             return default
         return value
 
     def text(self, key: str, required: bool = True) -> str:
+        """A text, stripped; a required one must not be blank."""
         value = self._get(key, str, required, "")
         if required and key in self.values and isinstance(value, str) and not value.strip():
             self.problem(key, "must not be empty")
         return value.strip()
 
     def identifier(self, key: str = "id") -> str:
+        """An id as URLs and answers use it: lowercase letters, digits and hyphens."""
         value = self.text(key)
         if value and not ID_PATTERN.match(value):
             self.problem(key, f"'{value}' is not an id (lowercase letters, digits, hyphens)")
         return value
 
     def flag(self, key: str, default: bool | None = False) -> bool | None:
+        """true or false, or the default where the key is left out."""
         return self._get(key, bool, False, default)
 
     def integer(self, key: str, required: bool = True, default: int = 0) -> int:
+        """A whole number."""
         return self._get(key, int, required, default)
 
     def texts(self, key: str, required: bool = True) -> tuple[str, ...]:
+        """A list of texts, each stripped and none blank."""
         values = self._get(key, list, required, [])
         if any(not isinstance(v, str) or not v.strip() for v in values):
             self.problem(key, "must be a list of texts")
@@ -101,6 +111,7 @@ class Table:
         ]
 
     def table(self, key: str) -> Table | None:
+        """A sub-table, or None where the key is left out."""
         if key not in self.values:
             self.used.add(key)
             return None
@@ -115,6 +126,7 @@ class Table:
 
 
 def unique_ids(problems: Problems, file: str, path: str, ids: list[str]) -> None:
+    """Record each id used twice in one list: answers refer to ids, so two must never be equal."""
     seen: set[str] = set()
     for item_id in ids:
         if item_id and item_id in seen:

@@ -18,6 +18,7 @@ from .model import (
     Module,
     OpeningHours,
     PlanItem,
+    PlanKind,
     Question,
     Quiz,
     Scenario,
@@ -54,6 +55,9 @@ def load_content(root: Path, directory_file: str) -> Content:
 
 
 class _Reader:
+    """Reads the files below one folder and names each problem by its path there, as an author
+    sees it; a file that cannot be read gives a problem and None, and reading goes on."""
+
     def __init__(self, root: Path):
         self.root = root
         self.problems = Problems()
@@ -62,6 +66,8 @@ class _Reader:
         return path.relative_to(self.root).as_posix()
 
     def files(self, folder: str, pattern: str) -> list[Path]:
+        # Sorted: the order of a folder's files differs between systems, and problems, lists
+        # and catalogs must come out the same everywhere.
         return sorted((self.root / folder).glob(pattern))
 
     def module_folders(self) -> list[Path]:
@@ -87,6 +93,7 @@ class _Reader:
         return found
 
     def bands(self, table: Table, allowed: tuple[str, ...] = AGE_BANDS) -> tuple[str, ...]:
+        """The age bands a table names; none named means every band allowed there."""
         bands = table.texts("age_bands", required=False)
         for band in bands:
             if band not in allowed:
@@ -214,29 +221,30 @@ class _Reader:
         return module
 
     def plan_item(self, table: Table, module_bands: tuple[str, ...]) -> PlanItem:
-        kinds = [kind for kind in ("slide", "quiz", "scenario") if kind in table.values]
+        kinds = [kind for kind in PlanKind if kind in table.values]
         if len(kinds) != 1:
             table.problem("", "needs exactly one of slide, quiz, scenario")
-        kind = kinds[0] if kinds else "slide"
+        kind = kinds[0] if kinds else PlanKind.SLIDE
         item = PlanItem(kind, table.identifier(kind), self.bands(table, module_bands))
         table.finish()
         return item
 
     def slides(self, table: Table, folder: Path, plan: tuple[PlanItem, ...]) -> tuple[Slide, ...]:
         """Every Markdown file of the folder; each must be in the plan and each slide a file."""
-        planned = [item.ref for item in plan if item.kind == "slide"]
+        planned = [item.ref for item in plan if item.kind == PlanKind.SLIDE]
         files = {path.stem: path for path in sorted(folder.glob("*.md"))}
         for stem, path in files.items():
             if stem not in planned:
                 self.problems.add(self.rel(path), "", "not in the plan of module.toml")
         for index, item in enumerate(plan):
-            if item.kind == "slide" and item.ref and item.ref not in files:
+            if item.kind == PlanKind.SLIDE and item.ref and item.ref not in files:
                 table.problem(f"plan[{index + 1}].slide", f"no file {self.rel(folder / (item.ref + '.md'))}")
         slides = (self.slide(path) for stem, path in files.items() if stem in planned)
         return tuple(s for s in slides if s)
 
     def slide(self, path: Path) -> Slide | None:
         rel = self.rel(path)
+        # A file saved on Windows ends its lines with \r\n; the +++ and ??? marks are found by \n.
         source = path.read_text(encoding=ENCODING).replace("\r\n", "\n")
         head, sep, rest = source.removeprefix(FRONT_MATTER + "\n").partition("\n" + FRONT_MATTER)
         if not source.startswith(FRONT_MATTER + "\n") or not sep:

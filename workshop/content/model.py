@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import cached_property
 
 AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class PlanKind(StrEnum):
+    """What an entry of a module's lesson plan names; the values are the keys in module.toml."""
+
+    SLIDE = "slide"
+    QUIZ = "quiz"
+    SCENARIO = "scenario"
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Question:
+    """One quiz question; `kind` is one of QUESTION_KINDS, and says how many choices are right."""
+
     id: str
     kind: str
     text: str
@@ -35,22 +46,32 @@ class Question:
 
     @property
     def allows_several(self) -> bool:
+        """Whether a pupil may pick more than one choice."""
         return self.kind == "multiple"
 
     @property
     def right_choice_ids(self) -> frozenset[str]:
+        """The ids of the right choices; empty for a poll."""
         return frozenset(choice.id for choice in self.choices if choice.correct)
 
 
 @dataclass(frozen=True)
 class Quiz:
+    """A quiz file: questions for one or both age bands."""
+
     id: str
     title: str
     intro: str
     questions: tuple[Question, ...]
 
     def for_band(self, band: str) -> tuple[Question, ...]:
+        """The questions a class of this age band is asked, in the file's order."""
         return tuple(q for q in self.questions if band in q.age_bands)
+
+    @property
+    def scored_count(self) -> int:
+        """How many questions have a right answer: every one but the polls."""
+        return sum(1 for question in self.questions if not question.is_poll)
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,8 @@ class StepChoice:
 
 @dataclass(frozen=True)
 class Step:
+    """One step of a scenario: what happens, and the choices that lead on (none at an ending)."""
+
     id: str
     text: str
     choices: tuple[StepChoice, ...]
@@ -72,14 +95,18 @@ class Step:
 
     @property
     def is_ending(self) -> bool:
+        """An ending has no choices; every ending shows where to get help."""
         return not self.choices
 
     def choice(self, choice_id: str) -> StepChoice | None:
+        """The choice with this id, or None for an id the step does not have."""
         return next((c for c in self.choices if c.id == choice_id), None)
 
 
 @dataclass(frozen=True)
 class Scenario:
+    """A branching story about fictional characters, read from its start to one of its endings."""
+
     id: str
     title: str
     summary: str
@@ -88,10 +115,13 @@ class Scenario:
 
     @cached_property
     def steps_by_id(self) -> dict[str, Step]:
+        """The steps by id, as choices name where they lead."""
         return {step.id: step for step in self.steps}
 
     def walk(self) -> tuple[Step, ...]:
         """Steps in the order a reader meets them: breadth first from the start."""
+        # Breadth first, so that every step a reader can meet next comes before any step two
+        # choices away: the order of the deck's slides and of the printed story's sections.
         seen, queue = [self.start], [self.start]
         while queue:
             for choice in self.steps_by_id[queue.pop(0)].choices:
@@ -100,9 +130,16 @@ class Scenario:
                     queue.append(choice.next)
         return tuple(self.steps_by_id[step_id] for step_id in seen)
 
+    @cached_property
+    def section_numbers(self) -> dict[str, int]:
+        """Section numbers for the story on paper, in the order a reader meets the steps."""
+        return {step.id: number for number, step in enumerate(self.walk(), start=1)}
+
 
 @dataclass(frozen=True)
 class Slide:
+    """A written slide: what the class sees, the presenter's notes, and whether it shows help."""
+
     id: str
     title: str
     body: str
@@ -114,13 +151,15 @@ class Slide:
 class PlanItem:
     """One entry of a module's lesson plan: a slide, a quiz or a scenario, by id."""
 
-    kind: str
+    kind: PlanKind
     ref: str
     age_bands: tuple[str, ...] = AGE_BANDS
 
 
 @dataclass(frozen=True)
 class Module:
+    """A lesson: its manifest (module.toml) and its slides."""
+
     id: str
     title: str
     summary: str
@@ -134,12 +173,15 @@ class Module:
 
     @cached_property
     def slides_by_id(self) -> dict[str, Slide]:
+        """The slides by id, as the plan names them."""
         return {slide.id: slide for slide in self.slides}
 
     def plan_for(self, band: str) -> tuple[PlanItem, ...]:
+        """The plan for one age band: the entries marked for other bands left out."""
         return tuple(item for item in self.plan if band in item.age_bands)
 
-    def refs(self, kind: str) -> tuple[str, ...]:
+    def refs(self, kind: PlanKind) -> tuple[str, ...]:
+        """The ids of the plan's slides, quizzes or scenarios, for every band."""
         return tuple(item.ref for item in self.plan if item.kind == kind)
 
 
@@ -153,13 +195,15 @@ class OpeningHours:
 
 @dataclass(frozen=True)
 class Service:
+    """A place that helps: who it helps, how to reach it, when it is open."""
+
     id: str
     name: str
     helps_with: str
     for_whom: str
     phone: str = ""
     website: str = ""
-    anonymous: bool | None = None
+    anonymous: bool | None = None  # None where the directory file does not say
     emergency: bool = False
     always_open: bool = False
     featured: bool = False
@@ -170,9 +214,16 @@ class Service:
         """The number as a `tel:` URI wants it: digits only."""
         return "".join(ch for ch in self.phone if ch.isdigit())
 
+    @property
+    def website_label(self) -> str:
+        """The website as people read and type it: without `https://`."""
+        return self.website.partition("//")[2]
+
 
 @dataclass(frozen=True)
 class Directory:
+    """The help directory of one country; opening hours are in its time zone."""
+
     country: str
     timezone: str
     services: tuple[Service, ...]
@@ -188,11 +239,20 @@ class Content:
     """Everything the workshop teaches, loaded and checked once."""
 
     modules: tuple[Module, ...]
-    quizzes: dict[str, Quiz] = field(default_factory=dict)
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    directory: Directory | None = None
-    guide: str = ""
+    quizzes: dict[str, Quiz]
+    scenarios: dict[str, Scenario]
+    directory: Directory
+    guide: str
 
     @cached_property
     def modules_by_id(self) -> dict[str, Module]:
+        """The modules by id, as URLs and live sessions name them."""
         return {module.id: module for module in self.modules}
+
+    def quizzes_in(self, module: Module) -> list[Quiz]:
+        """The quizzes a module's plan names, in plan order."""
+        return [self.quizzes[ref] for ref in module.refs(PlanKind.QUIZ)]
+
+    def scenarios_in(self, module: Module) -> list[Scenario]:
+        """The scenarios a module's plan names, in plan order."""
+        return [self.scenarios[ref] for ref in module.refs(PlanKind.SCENARIO)]

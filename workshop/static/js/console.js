@@ -3,10 +3,8 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-console]");
-  if (!root || !window.fetch) { return; }
-  var stateUrl = root.getAttribute("data-state-url");
+  if (!root || !window.fetch || !window.pollState) { return; }
   var version = root.getAttribute("data-version");
-  var etag = null;
   // Set once a button sends the page elsewhere: a reload then would cancel that navigation.
   var leaving = false;
 
@@ -30,18 +28,6 @@
     });
   }
 
-  function poll() {
-    fetch(stateUrl, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin" })
-      .then(function (response) {
-        if (response.status !== 200) { return null; }
-        etag = response.headers.get("ETag");
-        return response.json();
-      })
-      .then(function (state) { if (state) { update(state); } })
-      .catch(function () {})
-      .then(function () { window.setTimeout(poll, 1500); });
-  }
-
   function press(action) {
     var button = document.querySelector('button[data-action="' + action + '"]');
     if (button) { button.click(); }
@@ -59,5 +45,5 @@
     event.preventDefault();
   });
   document.addEventListener("submit", function () { leaving = true; });
-  poll();
+  window.pollState(root.getAttribute("data-state-url"), 1.5, update);
 }());

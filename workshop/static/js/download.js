@@ -3,11 +3,13 @@
 (function () {
   "use strict";
   var box = document.querySelector("[data-build-status]");
-  if (!box) return;
+  if (!box || !window.fetch || !window.pollState) { return; }
   var stages = JSON.parse(box.getAttribute("data-stages"));
   var stage = box.querySelector("[data-build-stage]");
   var bar = box.querySelector("progress");
   var count = box.getAttribute("data-count");  // "{stage}: {done} of {total}", in the page's language
+  // Set once the page reloads: a poll answered meanwhile must not reload it a second time.
+  var leaving = false;
 
   function show(build) {
     var name = stages[build.stage] || "";
@@ -18,18 +20,16 @@
       : name;
   }
 
-  function poll() {
-    fetch(box.getAttribute("data-build-status"), { headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (status) {
-        if (status.ready || !status.build || status.build.stage === "failed") {
-          window.location.reload();
-          return;
-        }
-        show(status.build);
-        window.setTimeout(poll, 2000);
-      })
-      .catch(function () { window.setTimeout(poll, 5000); });
+  function update(status) {
+    if (leaving) { return; }
+    if (status.ready || !status.build || status.build.stage === "failed") {
+      leaving = true;
+      window.location.reload();
+      return;
+    }
+    show(status.build);
   }
-  window.setTimeout(poll, 2000);
-})();
+
+  // The page was rendered with the build's state of this moment: the first poll can wait.
+  window.pollState(box.getAttribute("data-build-status"), 2, update, true);
+}());

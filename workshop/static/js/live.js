@@ -3,33 +3,15 @@
 (function () {
   "use strict";
   var live = document.querySelector("[data-live]");
-  if (!live || !window.fetch) { return; }
-  var stateUrl = live.getAttribute("data-state-url");
+  if (!live || !window.fetch || !window.pollState) { return; }
   var version = live.getAttribute("data-version");
-  var etag = null;
   var sending = false;
-  var pollSeconds = 2;
 
-  function poll() {
-    var headers = etag ? { "If-None-Match": etag } : {};
-    fetch(stateUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
-      .then(function (response) {
-        if (response.status === 200) {
-          etag = response.headers.get("ETag");
-          return response.json();
-        }
-        return null;
-      })
-      .then(function (state) {
-        if (!state) { return; }
-        pollSeconds = state.poll || pollSeconds;
-        if (String(state.version) !== version && !sending) {
-          // Not all at once: a class reloading in the same instant would queue on the laptop.
-          window.setTimeout(function () { window.location.reload(); }, Math.random() * 1000);
-        }
-      })
-      .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(function () { window.setTimeout(poll, pollSeconds * 1000); });
+  function follow(state) {
+    if (String(state.version) !== version && !sending) {
+      // Not all at once: a class reloading in the same instant would queue on the laptop.
+      window.setTimeout(function () { window.location.reload(); }, Math.random() * 1000);
+    }
   }
 
   var form = document.querySelector("[data-answer-form]");
@@ -61,5 +43,5 @@
       send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
     });
   }
-  window.setTimeout(poll, pollSeconds * 1000);
+  window.pollState(live.getAttribute("data-state-url"), 2, follow, true);
 }());
