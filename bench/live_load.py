@@ -8,6 +8,10 @@ module while a simulated presenter walks it (waiting for everyone, then close, r
 Prints answers sent and stored (they must be equal), p50/p95/p99 latency of answers, polls
 and the page reloads that follow a change of step, requests per second, and the server's peak
 memory. Exits non-zero if an answer is lost.
+
+Each pupil's device connects from a loopback address of its own (127.0.1.2, 127.0.1.3, ...,
+which Linux offers), as phones on a classroom network each have theirs: the server's limits
+per network address apply to the benchmark as to a class.
 """
 
 from __future__ import annotations
@@ -68,8 +72,8 @@ class Device:
     """A pupil's device on asyncio: a thousand of them cost the client almost nothing,
     so the figures measure the server rather than the benchmark."""
 
-    def __init__(self, host: str, port: int):
-        self.host, self.port = host, port
+    def __init__(self, host: str, port: int, address: str):
+        self.host, self.port, self.address = host, port, address
         self.reader = self.writer = None
         self.cookies: dict[str, str] = {}
 
@@ -78,7 +82,9 @@ class Device:
             reused = self.writer is not None
             try:
                 if not reused:
-                    self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+                    self.reader, self.writer = await asyncio.open_connection(
+                        self.host, self.port, local_addr=(self.address, 0)
+                    )
                 return await self._exchange(method, path, body, headers or {})
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 self.writer = None
@@ -128,9 +134,15 @@ class Stats:
         self.ms[kind].append((time.perf_counter() - started) * 1000)
 
 
-async def pupil(base: tuple[str, int], code: str, stats: Stats, stop: asyncio.Event, lang: str) -> None:
+def device_address(number: int) -> str:
+    return f"127.0.{1 + number // 250}.{2 + number % 250}"
+
+
+async def pupil(
+    base: tuple[str, int], number: int, code: str, stats: Stats, stop: asyncio.Event, lang: str
+) -> None:
     try:
-        await follow_lesson(Device(*base), code, stats, stop, lang)
+        await follow_lesson(Device(*base, device_address(number)), code, stats, stop, lang)
     except (OSError, asyncio.IncompleteReadError, ValueError) as error:
         stats.errors.append(f"pupil gave up: {error!r}")
 
@@ -234,7 +246,7 @@ def run(args, base, address, server_pid: int) -> int:
     stop = asyncio.Event()
 
     async def classroom():
-        await asyncio.gather(*(pupil(base, code, stats, stop, "en") for _ in range(args.pupils)))
+        await asyncio.gather(*(pupil(base, number, code, stats, stop, "en") for number in range(args.pupils)))
 
     pupils = threading.Thread(target=loop.run_until_complete, args=(classroom(),), daemon=True)
     started = time.perf_counter()

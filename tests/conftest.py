@@ -7,7 +7,7 @@ import pytest
 from workshop import create_app, translations
 from workshop.settings import PROJECT_ROOT
 
-from content_tree import DIRECTORY_FILE, write_tree
+from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
 
 
 def pytest_configure(config):
@@ -58,6 +58,21 @@ def tiny_app(tiny_root, data_dir):
             # Printing PDFs with Chromium takes ten times as long as a freeze without them:
             # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
             "PDFS": False,
+            "TESTING": True,
+        }
+    )
+
+
+@pytest.fixture
+def checked_app(tmp_path, data_dir):
+    """The tiny content with its module's before-and-after check."""
+    root = write_tree(tmp_path / "checked-content", {**TINY, **STATEMENTS})
+    return create_app(
+        {
+            "CONTENT_DIR": str(root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "DATA_DIR": str(data_dir),
+            "LANGUAGES": ["en"],
             "TESTING": True,
         }
     )

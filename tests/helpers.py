@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ctypes
+import http.client
+import json
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, url_for
 
@@ -76,14 +81,11 @@ class Server:
         return self.presenter_url.split("presenter/")[0]
 
 
-@contextmanager
-def running_server(
-    content_root: Path, *options: str, lines: int = 3, data_dir: Path | None = None, env: dict | None = None
-) -> Iterator[Server]:
-    """`workshop serve` in its own process on a free loopback port."""
+def workshop_environment(content_root: Path, data_dir: Path | None = None, env: dict | None = None) -> dict:
+    """The environment a test's `workshop` process runs in: its own data folder."""
     from content_tree import DIRECTORY_FILE
 
-    environment = {
+    return {
         **os.environ,
         "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
         # The tiny test content is written in English only.
@@ -91,12 +93,29 @@ def running_server(
         "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
         **(env or {}),
     }
+
+
+@contextmanager
+def running_server(
+    content_root: Path,
+    *options: str,
+    lines: int = 3,
+    data_dir: Path | None = None,
+    env: dict | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Iterator[Server]:
+    """`workshop serve` in its own process on a free loopback port."""
     command = [
         *[sys.executable, "-m", "workshop", "--content", str(content_root)],
         *["serve", "--port", "0", "--no-browser"],
     ]
     process = subprocess.Popen(
-        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
+        [*command, *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=workshop_environment(content_root, data_dir, env),
+        preexec_fn=preexec_fn,
     )
     try:
         yield Server(process, [process.stdout.readline() for _ in range(lines)])
@@ -104,6 +123,58 @@ def running_server(
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def no_permission_override() -> None:
+    """Root ignores file modes: for a child process (Linux), drop that power, so that a folder
+    made read-only for a test is read-only to it."""
+    if os.geteuid() == 0:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+            if prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+                raise OSError(ctypes.get_errno(), "prctl")
+
+
+class Visitor:
+    """A device on the real server from a network address of its own (any 127.x.y.z on Linux),
+    keeping its cookies, with a new connection for each request."""
+
+    def __init__(self, base_url: str, address: str = "127.0.0.1"):
+        parts = urlsplit(base_url)
+        self.host, self.port, self.address = parts.hostname, parts.port, address
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | str | None = None, headers: dict | None = None
+    ) -> http.client.HTTPResponse:
+        """The response, its body already read into `.text`."""
+        connection = http.client.HTTPConnection(
+            self.host, self.port, timeout=10, source_address=(self.address, 0)
+        )
+        sent = {**(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            response.text = response.read().decode("utf-8", "replace")
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response
+
+    def get(self, path: str) -> http.client.HTTPResponse:
+        return self.request("GET", path)
+
+    def post_form(self, path: str, form: dict) -> http.client.HTTPResponse:
+        return self.request(
+            "POST", path, urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+
+    def post_json(self, path: str, document) -> http.client.HTTPResponse:
+        return self.request("POST", path, json.dumps(document), {"Content-Type": "application/json"})
 
 
 def pseudo(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -282,3 +283,84 @@ def test_purge_command_deletes_old_sessions(room, tiny_app):
     )
     assert outcome.exit_code == 0, outcome.output
     assert outcome.output.strip() == "Deleted 1 session."
+
+
+def test_joined_counts_the_devices_here_now_not_every_cookie_ever_seen(room):
+    here, gone = room.pupil(), room.pupil()
+    assert room.state()["participants"] == 2
+    with room.app.app_context():  # the second phone was last seen ten minutes ago
+        store.db().execute(
+            "UPDATE participants SET last_seen = last_seen - 600"
+            " WHERE rowid = (SELECT MAX(rowid) FROM participants)"
+        )
+    assert room.state()["participants"] == 1
+    assert gone.get(f"/live/{room.code}/state.json").status_code == 200  # it polls again: it is back
+    assert room.state()["participants"] == 2
+    assert here.get(f"/live/{room.code}/state.json").get_json()["poll"] >= 2
+
+
+def test_the_presenter_removes_a_device_and_its_answers_leave_the_counts(room):
+    pupils = [room.pupil() for _ in range(3)]
+    room.next(2)
+    for pupil, choice in zip(pupils, ["tell", "keep", "keep"], strict=True):
+        assert room.answer(pupil, SECRET, [choice]).status_code == 200
+    page = room.presenter.get(f"/en/presenter/sessions/{room.code}/devices/")
+    assert page.headers["Cache-Control"] == "no-store"
+    html = page.get_data(as_text=True)
+    numbers = re.findall(r'name="device" value="(\d+)"', html)
+    assert len(numbers) == 3
+    with room.app.app_context():
+        assert not any(device in html for (device,) in store.db().execute("SELECT id FROM participants"))
+    room.act("remove-device", device=numbers[2], back_to="devices")
+    state = room.state()
+    assert state["participants"] == 2 and state["answered"] == 2
+    assert state["choices"]["keep"]["count"] == 1
+    # The removed phone is a stranger now: it cannot answer until it joins again.
+    assert room.answer(pupils[2], SECRET, ["tell"]).status_code == 400
+
+
+def test_the_presenter_hides_and_deletes_anonymous_questions(room):
+    pupil = room.pupil()
+    for text in ("First question", "Spam spam spam", "Third question"):
+        assert pupil.post(f"/en/live/{room.code}/ask", data={"text": text}).status_code == 302
+    with room.app.app_context():
+        ids = [q["id"] for q in store.pupil_questions(store.db(), room.code)]
+    questions_page = f"/en/presenter/sessions/{room.code}/questions/"
+    room.act("show-question", question=str(ids[0]), back_to="questions")
+    room.act("hide-from-list", question=str(ids[0]), back_to="questions")
+    assert room.state()["questions"] == 2
+    assert "First question" not in room.presenter.get(room.console).get_data(
+        as_text=True
+    )  # off the projector
+    page = room.presenter.get(questions_page).get_data(as_text=True)
+    assert "Hidden questions (1)" in page and "First question" in page
+    room.act("show-in-list", question=str(ids[0]), back_to="questions")
+    room.act("delete-question", question=str(ids[1]), back_to="questions")
+    assert room.state()["questions"] == 2
+    assert "Spam spam spam" not in room.presenter.get(questions_page).get_data(as_text=True)
+    room.act("end")
+    room.act("hide-from-list", question=str(ids[2]), back_to="questions")  # tidying up after the end
+    assert room.state()["questions"] == 1
+
+
+def test_an_anonymous_question_is_stored_without_the_device_that_sent_it(room):
+    pupil = room.pupil()
+    room.next(2)
+    room.answer(pupil, SECRET, ["tell"])
+    pupil.post(f"/en/live/{room.code}/ask", data={"text": "Can I tell a teacher?"})
+    with room.app.app_context():
+        database = store.db()
+        columns = {column.name for column in database["pupil_questions"].columns}
+        device = database.execute("SELECT id FROM participants").fetchone()[0]
+        row = database.execute("SELECT * FROM pupil_questions").fetchone()
+    assert "participant_id" not in columns and device not in map(str, row)
+    assert row[-2] % 60 == 0  # asked at: the minute only, not a time to match with an answer's
+
+
+def test_an_answer_nested_thousands_deep_is_a_400_not_a_crash(room):
+    pupil = room.pupil()
+    room.next(2)
+    nested = "[" * 5000 + "]" * 5000
+    response = pupil.post(f"/en/live/{room.code}/answer", data=nested, content_type="application/json")
+    assert response.status_code == 400 and "error" in response.get_json()
+    assert room.stored() == 0

@@ -79,9 +79,14 @@ def test_the_sdist_and_the_wheel_carry_the_content_and_the_compiled_catalogs(dis
         in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     with zipfile.ZipFile(wheel) as archive:
         in_wheel = set(archive.namelist())
-    for path in ("LICENSE", "slides/online-friends/module.toml", "translations/fr/LC_MESSAGES/content.po"):
+    for path in (
+        "LICENSE",
+        "slides/online-friends/module.toml",
+        "statements/online-friends.toml",
+        "translations/fr/LC_MESSAGES/content.po",
+    ):
         assert path in in_sdist, path
-    for folder in ("slides", "quizzes", "scenarios", "directory", "guide"):
+    for folder in ("slides", "quizzes", "scenarios", "statements", "directory", "guide"):
         assert any(name.startswith(f"workshop/builtin/{folder}/") for name in in_wheel), folder
     for lang in LANGUAGES:
         for domain in ("messages", "content"):
@@ -95,6 +100,8 @@ def test_the_installed_kit_checks_and_freezes_every_language_from_another_folder
     builtin = load_content(PROJECT_ROOT, defaults()["DIRECTORY_FILE"])
     checked = run([installed / "workshop", "check"], cwd=folder, env=env)
     assert f"Content OK. Modules: {len(builtin.modules)}," in checked.stdout
+    # The statements came along: without them no module would have its before-and-after check.
+    assert f"Modules with a before-and-after check: {len(builtin.before_after)}." in checked.stdout
     assert "Warning" not in checked.stderr, checked.stderr
     # Its data lives in the user's data folder, not in the install.
     assert (Path(env["XDG_DATA_HOME"]) / "safe-online-workshop" / "workshop.db").is_file()

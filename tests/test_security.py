@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import string
+import time
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -114,6 +116,84 @@ def test_the_presenter_key_cannot_be_guessed(tiny_app):
     assert guesser.get("/en/presenter/").status_code == 403
 
 
+def from_address(app, address: str):
+    """A device with its own cookies, on another network address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_wrong_keys_from_one_address_never_lock_the_presenter_out(tiny_app):
+    key = tiny_app.config["PRESENTER_KEY"]
+    phone = from_address(tiny_app, "192.168.1.50")
+    assert [phone.get(f"/presenter/?key=guess{n}").status_code for n in range(11)][-1] == 429
+    assert from_address(tiny_app, "192.168.1.51").get("/presenter/?key=guess").status_code == 403
+    laptop = from_address(tiny_app, "127.0.0.1")
+    assert laptop.get(f"/presenter/?key={key}").status_code == 302
+    assert laptop.get("/en/presenter/").status_code == 200
+    assert phone.get(f"/presenter/?key={key}").status_code == 302  # the right key always signs in
+
+
+def test_the_presenter_cookie_has_its_name_a_fixed_lifetime_and_a_sign_out(tiny_app, presenter):
+    signed_in = tiny_app.test_client().get(f"/presenter/?key={tiny_app.config['PRESENTER_KEY']}")
+    cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith("workshop_presenter=") and "Expires=" in cookie
+    assert "Set-Cookie" not in presenter.get("/en/presenter/").headers  # use does not renew it
+    assert presenter.post("/en/presenter/sign-out", data={"csrf": presenter.csrf}).status_code == 302
+    assert presenter.get("/en/presenter/").status_code == 403
+
+
+def test_a_sign_in_older_than_its_lifetime_is_refused(tiny_app):
+    serializer = tiny_app.session_interface.get_signing_serializer(tiny_app)
+    hours = tiny_app.config["PRESENTER_SIGN_IN_HOURS"]
+    with mock.patch("itsdangerous.timed.time.time", return_value=time.time() - (hours + 1) * 3600):
+        yesterday = serializer.dumps({"presenter": True, "csrf": "x"})
+    client = tiny_app.test_client()
+    client.set_cookie("workshop_presenter", yesterday)
+    assert client.get("/en/presenter/").status_code == 403
+    client.set_cookie("workshop_presenter", serializer.dumps({"presenter": True, "csrf": "x"}))
+    assert client.get("/en/presenter/").status_code == 200
+
+
+def test_presenter_pages_questions_and_exports_are_never_cached(room):
+    for url in [
+        "/en/presenter/",
+        room.console,
+        f"/en/presenter/sessions/{room.code}/questions/",
+        f"/en/presenter/sessions/{room.code}/devices/",
+        f"/en/presenter/sessions/{room.code}/results/",
+        f"/presenter/sessions/{room.code}/results.csv",
+        f"/presenter/sessions/{room.code}/results.json",
+        f"/presenter/sessions/{room.code}/state.json",
+    ]:
+        assert room.presenter.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_one_address_cannot_pose_as_a_class(tiny_app, room):
+    """A script that drops its cookie is a new device each time: its address is counted."""
+    limit = tiny_app.config["ADDRESS_NEW_DEVICES_PER_MINUTE"]
+    statuses = [
+        from_address(tiny_app, "10.0.0.9").get(f"/en/live/{room.code}/").status_code for _ in range(limit + 3)
+    ]
+    assert statuses == [200] * limit + [429] * 3
+    assert from_address(tiny_app, "10.0.0.10").get(f"/en/live/{room.code}/").status_code == 200
+    assert room.state()["participants"] == limit + 1
+
+
+def test_a_class_sharing_one_address_never_meets_the_limits(tiny_app, room):
+    """Sixty devices behind one router (thirty pupils, some on two devices), each answering,
+    changing an answer and asking a question: nothing is refused."""
+    devices = [from_address(tiny_app, "10.0.0.20") for _ in range(60)]
+    assert {device.get(f"/en/live/{room.code}/").status_code for device in devices} == {200}
+    room.next(2)
+    for device in devices:
+        assert room.answer(device, SECRET, ["keep"]).status_code == 200
+        assert room.answer(device, SECRET, ["tell"]).status_code == 200
+    for device in devices[:20]:
+        assert device.post(f"/en/live/{room.code}/ask", data={"text": "A question"}).status_code == 302
+    assert room.state()["answered"] == 60
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -197,6 +277,16 @@ def test_random_requests_never_crash_and_never_store(hostile_room, code, lang, b
     ]
     for method, url in requests:
         assert client.open(url, method=method, headers=headers).status_code < 500, url
+    for url in (
+        f"/{code}",
+        f"/{lang}/{code}",
+        f"/j/{code}/",
+        f"/{lang}/live/{code}/{code}",
+        f"/presenter/{code}",
+    ):
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            response = client.open(url, method=method, json=body, headers=headers)
+            assert response.status_code < 500, (method, url)
     for url in (
         f"/{lang}/live/{code}/answer",
         f"/{lang}/live/{hostile_room.code}/answer",

@@ -45,7 +45,7 @@ def open_question(database, key="quiz:q:one"):
 
 def test_a_changed_answer_replaces_the_first(database):
     code, key = open_question(database)
-    device = store.join(database, code, None, "en")
+    device = store.add_participant(database, code, "en")
     assert store.record_answer(database, code, device, key, ["a"])
     assert store.record_answer(database, code, device, key, ["b"])
     assert store.choice_counts(database, code, key) == (1, {"b": 1})
@@ -54,7 +54,7 @@ def test_a_changed_answer_replaces_the_first(database):
 
 def test_an_answer_to_a_closed_question_is_not_stored(database):
     code, key = open_question(database)
-    device = store.join(database, code, None, "en")
+    device = store.add_participant(database, code, "en")
     store.update_session(database, code, phase="closed", open_key="")
     assert not store.record_answer(database, code, device, key, ["a"])
     assert not store.record_answer(database, code, device, "quiz:q:other", ["a"])
@@ -63,19 +63,21 @@ def test_an_answer_to_a_closed_question_is_not_stored(database):
 
 def test_a_device_keeps_its_id_and_can_change_language(database):
     code, _ = open_question(database)
-    device = store.join(database, code, None, "en")
-    assert store.join(database, code, device, "fr") == device
+    device = store.add_participant(database, code, "en")
+    assert store.rejoin(database, code, device, "fr") == device
     assert database.execute("SELECT lang FROM participants").fetchall() == [("fr",)]
     other_code, _ = open_question(database)
-    assert store.join(database, other_code, device, "en") != device  # ids are per session
+    assert store.rejoin(database, other_code, device, "en") is None  # ids are per session
+    assert store.rejoin(database, code, None, "en") is None
 
 
 def test_a_device_reloading_in_the_same_language_writes_nothing(database):
     """A whole class reloads at each step: those page loads must not queue up as writes."""
     code, _ = open_question(database)
-    device = store.join(database, code, None, "en")
+    device = store.add_participant(database, code, "en")
     changes = database.conn.total_changes
-    assert store.join(database, code, device, "en") == device
+    assert store.rejoin(database, code, device, "en") == device
+    store.seen(database, code, device)
     assert database.conn.total_changes == changes
 
 
@@ -87,9 +89,9 @@ def test_unknown_device_cannot_answer(database):
 
 def test_purge_removes_old_sessions_with_everything_in_them(database):
     old_code, key = open_question(database)
-    device = store.join(database, old_code, None, "en")
+    device = store.add_participant(database, old_code, "en")
     store.record_answer(database, old_code, device, key, ["a"])
-    store.add_pupil_question(database, old_code, device, "Is it OK to block someone?")
+    store.add_pupil_question(database, old_code, "Is it OK to block someone?")
     database.execute("UPDATE sessions SET created_at = created_at - 31 * 86400 WHERE code = ?", [old_code])
     new_code, _ = open_question(database)
     assert store.purge(database, 30) == 1

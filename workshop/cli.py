@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import click
 
-from . import __version__, create_app, download, network, pdf, store, translations
+from . import __version__, create_app, download, network, pdf, report, store, translations
 from .content import ContentError, loaded_content
-from .offline import FreezeError, freeze
-from .serve import PortInUse, make_server, open_in_browser, terminal_qr
+from .errors import StartupError
+from .offline import FreezeError, FreezeRefused, freeze
+from .serve import PortInUse, make_server, open_in_browser, run_until_stopped, terminal_qr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,7 +22,8 @@ from .serve import PortInUse, make_server, open_in_browser, terminal_qr
     "--content",
     "content_dir",
     type=click.Path(file_okay=False, exists=True),
-    help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ (default: the built-in content).",
+    help="Folder with slides/, quizzes/, scenarios/, statements/, directory/ and guide/ "
+    "(default: the built-in content).",
 )
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None) -> None:
@@ -37,6 +40,9 @@ def build_app(config: dict):
         return create_app(config)
     except ContentError as error:
         report_problems(error)
+        sys.exit(1)
+    except StartupError as error:
+        click.echo(str(error), err=True)
         sys.exit(1)
 
 
@@ -67,12 +73,15 @@ def check(config: dict) -> None:
     click.echo(
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
-        f"help services: {len(content.directory.services)}."
+        f"help services: {len(content.directory.services)}. "
+        f"Modules with a before-and-after check: {len(content.before_after)}."
     )
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on."
+)
 @click.option(
     "--lan", is_flag=True, help="Listen on the local network so pupils' devices can open the workshop."
 )
@@ -111,10 +120,8 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
     if browser:
         open_in_browser(presenter_url)
     click.echo("Press Ctrl+C to stop.")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        click.echo("Stopped.")
+    run_until_stopped(server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"]))
+    click.echo("Stopped.")
 
 
 NO_NETWORK = """\
@@ -160,7 +167,7 @@ def other_addresses(found: list[network.NetworkAddress], shown: str) -> None:
 @main.command()
 @click.option(
     "--days",
-    type=float,
+    type=click.FloatRange(min=0),
     default=None,
     help="Delete sessions older than this many days (default: the RETENTION_DAYS setting).",
 )
@@ -170,6 +177,28 @@ def purge(config: dict, days: float | None) -> None:
     app = build_app(config)
     deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
     click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
+
+
+@main.command("report")
+@click.option(
+    "--from", "first_day", metavar="YYYY-MM-DD", help="First day (default: 1 September of this school year)."
+)
+@click.option("--to", "last_day", metavar="YYYY-MM-DD", help="Last day (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV, for a spreadsheet.")
+@click.pass_obj
+def report_command(config: dict, first_day: str | None, last_day: str | None, as_csv: bool) -> None:
+    """Print the season report: sessions, pupils reached, questions asked, the before-and-after shift."""
+    app = build_app(config)
+    try:
+        first, last = report.date_range(first_day, last_day, date.today())
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{error} (write dates as YYYY-MM-DD, the first no later than the last)"
+        ) from None
+    content = loaded_content(app)
+    with app.app_context():
+        season = report.season_report(content, first, last)
+    click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 
 @main.group("translations")
@@ -232,6 +261,9 @@ def freeze_command(config: dict, destination: str, progress_file: str | None) ->
         progress, browsers = TerminalProgress(), 2
     try:
         copy = freeze(app, Path(destination), progress, browsers)
+    except FreezeRefused as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)

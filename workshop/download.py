@@ -25,7 +25,7 @@ from flask import Flask
 
 from .settings import data_folder
 
-CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "directory", "guide")
+CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "statements", "directory", "guide")
 PACKAGE = Path(__file__).resolve().parent
 _building: set[str] = set()
 _lock = threading.Lock()

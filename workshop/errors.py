@@ -3,9 +3,9 @@ as JSON for the JSON endpoints, never a stack trace."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class PlainError(HTTPException):
@@ -15,6 +15,10 @@ class PlainError(HTTPException):
         super().__init__(message)
         self.code = status
         self.message = message
+
+
+class StartupError(Exception):
+    """The workshop cannot start; the message says why and what to do, in plain words."""
 
 
 def fail(status: int, message: str):
@@ -39,13 +43,15 @@ def _default_messages() -> dict[int, str]:
 
 def _http_error(error: HTTPException):
     message = getattr(error, "message", "") or _default_messages().get(error.code or 500, "")
-    return _respond(error.code or 500, message or _("Something went wrong."))
+    body, status = _respond(error.code or 500, message or _("Something went wrong."))
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)  # a 405 must say what would work
+    return body, status, headers
 
 
 def _unexpected(error: Exception):
     # Logged for whoever runs the server; the browser only gets a plain sentence.
-    from flask import current_app
-
     current_app.logger.exception("Unexpected error")
     return _respond(500, _("Something went wrong. Please try again."))
 

@@ -42,10 +42,14 @@ def languages() -> list[str]:
 
 
 def select_locale() -> str:
-    """The language in the URL, else the browser's best match, else the first configured."""
+    """The language in the URL, else the browser's best match, else the first configured.
+
+    An address that matches no page has no `lang` argument, but its first segment still says
+    which language the visitor reads: `/fr/nope` gets its 404 page in French.
+    """
     # Babel may ask with an application context and no request (code run outside a page):
     # then there is no URL to read.
-    lang = (request.view_args or {}).get("lang") if request else None
+    lang = ((request.view_args or {}).get("lang") or request.path.split("/")[1]) if request else None
     if lang in languages():
         return lang
     return best_language()
@@ -78,9 +82,14 @@ def check_language(endpoint: str | None, values: dict | None) -> None:
         abort(404)
 
 
-def view_args_in(lang: str) -> dict:
-    """This page's URL arguments with another language: the switcher keeps you in place."""
-    return {**(request.view_args or {}), "lang": lang}
+def same_page_in(lang: str) -> tuple[str, dict]:
+    """Where the language switcher leads, as (endpoint, arguments): this page in another language,
+    so the switcher keeps you in place, or that language's home page from an address with no
+    language in it (an unknown address, the offline copy's language chooser)."""
+    rule = request.url_rule
+    if rule is None or "lang" not in rule.arguments:
+        return "public.home", {"lang": lang}
+    return request.endpoint, {**(request.view_args or {}), "lang": lang}
 
 
 def language_name(lang: str) -> str:

@@ -1,5 +1,6 @@
 """Every rule of a live session: what the presenter's buttons do, which pupils' answers and
-questions are accepted, what devices poll, and the results with their CSV and JSON shapes.
+questions are accepted, what devices poll, and the results with their CSV and JSON shapes,
+the before-and-after check's included.
 
 A pupil's answer goes from the pupil's view to `accept_answer` here and on to the store; the
 presenter's chart comes back through `live_result`. Views parse requests and render; they decide
@@ -18,24 +19,26 @@ from dataclasses import dataclass
 from flask import abort
 from flask_babel import gettext as _
 
-from . import store
+from . import before_after, store
+from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
-from .lesson import LOBBY, Lesson, LessonStep, Position, StepKind, majority
-from .store import LiveSession, Phase
+from .lesson import LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
+from .security import allowed, check_address
+from .store import Device, LiveSession, Phase
 
 # Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
 # fast (waitress walks every open connection on each turn of its loop).
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 QUESTION_LENGTH = 280
-# Enough for a pupil with a real question; too few to flood the presenter's list.
-QUESTIONS_PER_WINDOW, QUESTION_WINDOW_SECONDS = 3, 120
+# Tidying up stays possible once the session has ended; nothing else changes it then.
+AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
 
 
 def lesson_of(session: LiveSession) -> Lesson:
-    """The lesson a session walks: its module's plan for its age band."""
+    """The lesson a session walks: its module's plan for its age band, with the check or not."""
     content = loaded_content()
-    return Lesson(content, content.modules_by_id[session.module_id], session.band)
+    return Lesson(content, content.modules_by_id[session.module_id], session.band, session.with_check)
 
 
 def current_step(session: LiveSession) -> LessonStep:
@@ -78,8 +81,15 @@ def normalise(code: str) -> str:
 
 
 def join(session: LiveSession, device_id: str | None, lang: str) -> str:
-    """The device's anonymous id in this session: the one its cookie holds, or a new random one."""
-    return store.join(store.db(), session.code, device_id, lang)
+    """The device's anonymous id in this session: the one its cookie holds, or a new random one,
+    unless its network address has added too many devices already (a plain 429)."""
+    known = store.rejoin(store.db(), session.code, device_id, lang)
+    if known:
+        return known
+    # A script that drops its cookie is a new device each time: counted per address, it cannot
+    # pose as a whole class.
+    check_address("new devices")
+    return store.add_participant(store.db(), session.code, lang)
 
 
 def joined_device(session: LiveSession, device_id: str) -> str:
@@ -90,26 +100,48 @@ def joined_device(session: LiveSession, device_id: str) -> str:
 
 
 def participant_count(session: LiveSession) -> int:
-    """How many devices joined: the "N joined" on the projector."""
+    """How many devices took part, here now or not: the figure in the results."""
     return store.participant_count(store.db(), session.code)
+
+
+def present_count(session: LiveSession) -> int:
+    """How many devices are here now: the "N joined" on the projector, not every cookie ever seen."""
+    return store.present_count(store.db(), session.code)
+
+
+def devices(session: LiveSession) -> list[Device]:
+    """The devices that joined, by number only, for the presenter to remove one that should not count."""
+    return store.devices(store.db(), session.code)
 
 
 # What the presenter's buttons do
 
 
-def start(module_id: str, band: str) -> LiveSession:
-    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones."""
-    module = loaded_content().modules_by_id.get(module_id)
+def start(module_id: str, band: str, with_check: bool) -> LiveSession:
+    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones.
+
+    The before-and-after check is part of it if asked for and the module has one.
+    """
+    content = loaded_content()
+    module = content.modules_by_id.get(module_id)
     if module is None:
         abort(404)
     if band not in module.age_bands:
         abort(400)
+    with_check = with_check and module.id in content.before_after
     # Every session opens on the join screen, so pupils can join before the lesson begins.
-    return store.create_session(store.db(), module.id, band, LOBBY)
+    return store.create_session(store.db(), module.id, band, LOBBY, with_check)
 
 
-def act(session: LiveSession, action: str, choice_id: str | None, question_id: int | None) -> None:
-    """Do what one of the presenter's buttons asks; an ended session only takes "end" again."""
+def act(
+    session: LiveSession,
+    action: str,
+    choice_id: str | None = None,
+    question_id: int | None = None,
+    device_number: int | None = None,
+) -> None:
+    """Do what one of the presenter's buttons asks; an ended session only takes "end" again and
+    the tidying of its devices and pupils' questions."""
     # The names are the last segment of the buttons' URLs, so they stay as they are.
     actions = {
         "next": lambda: go_next(session, choice_id),
@@ -123,8 +155,12 @@ def act(session: LiveSession, action: str, choice_id: str | None, question_id: i
         "show-question": lambda: show_pupil_question(session, question_id),
         "hide-question": lambda: show_pupil_question(session, None),
         "end": lambda: end(session),
+        "remove-device": lambda: remove_device(session, device_number),
+        "hide-from-list": lambda: set_pupil_question_hidden(session, question_id, True),
+        "show-in-list": lambda: set_pupil_question_hidden(session, question_id, False),
+        "delete-question": lambda: delete_pupil_question(session, question_id),
     }
-    if action not in actions or (session.ended and action != "end"):
+    if action not in actions or (session.ended and action not in AFTER_END):
         abort(400)
     actions[action]()
 
@@ -206,6 +242,21 @@ def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
     _change(session, shown_question=question_id)
 
 
+def remove_device(session: LiveSession, device_number: int | None) -> None:
+    """Take a device out of the session: its answers and votes leave every count with it."""
+    store.remove_device(store.db(), session.code, device_number)
+
+
+def set_pupil_question_hidden(session: LiveSession, question_id: int | None, hidden: bool) -> None:
+    """Move a pupil's question out of the presenter's list (and off the projector), or back."""
+    store.hide_pupil_question(store.db(), session.code, question_id, hidden)
+
+
+def delete_pupil_question(session: LiveSession, question_id: int | None) -> None:
+    """Delete a pupil's question for good, from the list, the projector and the database's files."""
+    store.delete_pupil_question(store.db(), session.code, question_id)
+
+
 def end(session: LiveSession) -> None:
     """End the session: pupils' pages say thank you and show where to get help."""
     _change(session, ended_at=store.now(), **_phase_columns(Phase.ENDED))
@@ -228,20 +279,44 @@ def _change(session: LiveSession, **columns) -> None:
 # What pupils send
 
 
-def accept_answer(session: LiveSession, participant: str, question_key: str, choice_ids: list[str]) -> None:
-    """Store a pupil's answer if it fits the open question; otherwise a plain 4xx that says why."""
+def accept_answer(
+    session: LiveSession, participant: str, question_key: str, choice_ids: list[str]
+) -> list[str]:
+    """Store a pupil's answer if it fits the open question or check, and return it as stored;
+    otherwise a plain 4xx that says why."""
     step = current_step(session)
     if session.phase != Phase.OPEN or question_key != step.question_key:
         _not_open()
+    choice_ids = _check_answers(step.check, choice_ids) if step.check else _question_answer(step, choice_ids)
+    # The presenter may close the question between the test above and this write, so the
+    # store checks again in the statement that writes: a late answer is never counted.
+    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
+        _not_open()
+    return choice_ids
+
+
+def _question_answer(step: LessonStep, choice_ids: list[str]) -> list[str]:
+    """The choices, if they are the step's own and as many as it takes."""
     known = {choice.id for choice in step.choices}
     if not choice_ids or any(c not in known for c in choice_ids) or len(set(choice_ids)) != len(choice_ids):
         fail(400, _("Pick one of the answers shown."))
     if len(choice_ids) > 1 and not step.allows_several:
         fail(400, _("Pick only one answer for this question."))
-    # The presenter may close the question between the check above and this write, so the
-    # store checks again in the statement that writes: a late answer is never counted.
-    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
-        _not_open()
+    return choice_ids
+
+
+def _check_answers(check: CheckStage, values: list[str]) -> list[str]:
+    """A device's answers to the check ("statement:point" each), if they are what the form
+    offers, at most one per statement. Skipping a statement is fine, skipping all is not."""
+    offered = {f"{s.id}:{point}": (s.id, point) for s in check.statements for point in before_after.POINTS}
+    if not values:
+        fail(400, _("Pick an answer for at least one sentence, or skip the check: that is fine too."))
+    if any(value not in offered for value in values):
+        fail(400, _("Pick one of the answers shown."))
+    points = dict(offered[value] for value in values)
+    if len(points) != len(values):
+        fail(400, _("Pick only one answer for each sentence."))
+    return store.check_choice_ids(points)
 
 
 def _not_open():
@@ -262,10 +337,12 @@ def ask_question(session: LiveSession, participant: str, text: str) -> None:
         fail(400, _("Write your question first."))
     if len(text) > QUESTION_LENGTH:
         fail(400, _("Your question is too long: %(limit)s characters at most.", limit=QUESTION_LENGTH))
-    since = store.now() - QUESTION_WINDOW_SECONDS
-    if store.recent_questions_by(store.db(), participant, since) >= QUESTIONS_PER_WINDOW:
+    check_address("questions")
+    # Counted in memory, not in the database: a stored question keeps no device id that could
+    # tie it to that device's answers.
+    if not allowed("questions", participant):
         fail(429, _("You have sent several questions. Wait two minutes before the next one."))
-    store.add_pupil_question(store.db(), session.code, participant, text)
+    store.add_pupil_question(store.db(), session.code, text)
 
 
 def pupil_questions(session: LiveSession) -> list[dict]:
@@ -282,9 +359,11 @@ def shown_question(session: LiveSession) -> str:
 # What devices poll
 
 
-def pupil_state(session: LiveSession) -> dict:
-    """What pupils' devices poll: whether the session moved on or ended, and when to ask again."""
-    poll = poll_seconds(participant_count(session))
+def pupil_state(session: LiveSession, device_id: str) -> dict:
+    """What pupils' devices poll: whether the session moved on or ended, and when to ask again.
+    A poll also notes that the device is still here."""
+    store.seen(store.db(), session.code, device_id)
+    poll = poll_seconds(present_count(session))
     return {"version": session.version, "ended": session.ended, "poll": poll}
 
 
@@ -298,8 +377,8 @@ def presenter_state(session: LiveSession) -> dict:
     result = current_result(session)
     return {
         "version": session.version,
-        "participants": participant_count(session),
-        "questions": len(pupil_questions(session)),
+        "participants": present_count(session),
+        "questions": store.shown_question_count(store.db(), session.code),
         "answered": result.answered if result else 0,
         "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
     }
@@ -370,8 +449,30 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
     return results
 
 
+def class_shift(session: LiveSession) -> ClassShift | None:
+    """How the class changed, statement by statement; None where the check was not part of the lesson."""
+    check = loaded_content().before_after.get(session.module_id)
+    if not session.with_check or check is None:
+        return None
+    devices, distributions = store.check_distributions(store.db(), session.code)
+    shifts = []
+    for statement in check.for_band(session.band):
+        before, after = distributions.get(statement.id, ({}, {}))
+        shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
+    return ClassShift(devices, tuple(shifts))
+
+
+def shift_on_stage(session: LiveSession) -> ClassShift | None:
+    """ "How our class changed", once the final check's answers are revealed; None before."""
+    step = current_step(session)
+    if step.check and step.check.is_after and session.phase == Phase.REVEALED:
+        return class_shift(session)
+    return None
+
+
 def results_csv(session: LiveSession) -> str:
-    """The results as CSV text: one row per question and choice."""
+    """The results as CSV text: one row per question and choice, then the check's statements
+    (before and after each) with one row per point of the scale."""
     rows = [
         {
             "question_key": r.question_key,
@@ -385,7 +486,7 @@ def results_csv(session: LiveSession) -> str:
         }
         for r in session_results(session)
         for c in r.choices
-    ]
+    ] + before_after.as_rows(class_shift(session))
     buffer = io.StringIO()
     # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
@@ -415,4 +516,5 @@ def results_document(session: LiveSession) -> dict:
             }
             for r in session_results(session)
         ],
+        "before_after": before_after.as_json(class_shift(session)),
     }

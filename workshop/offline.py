@@ -3,17 +3,23 @@
 Frozen-Flask writes the pages; this module says which pages exist (every language is named
 explicitly, never taken from `g`), then checks the output itself, because a broken link in a
 copy a teacher opens from `file://` fails silently in front of a class.
+
+A copy is written only into a new or empty folder, or over an earlier copy, which lists the
+files it wrote in a marker file: a teacher's own files are never deleted or overwritten.
 """
 
 from __future__ import annotations
 
-import shutil
+import json
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from unicodedata import normalize
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, render_template, url_for
@@ -26,10 +32,27 @@ from .teacher import MODULE_SHEETS, PDF_NAMES, SHEETS
 
 # Links that leave the copy on purpose: phone numbers, e-mail, the services' websites.
 OUTSIDE_SCHEMES = ("tel:", "mailto:", "http://", "https://")
+# Lists what the copy wrote, so a later freeze may replace those files and nothing else.
+MARKER = ".safe-online-workshop-copy.json"
+# What operating systems put in an empty folder or USB stick: not a teacher's files.
+SYSTEM_ENTRIES = {
+    "System Volume Information",
+    "$RECYCLE.BIN",
+    "desktop.ini",
+    "Thumbs.db",
+    ".DS_Store",
+    ".Trashes",
+    ".Spotlight-V100",
+    ".fseventsd",
+}
 
 
 class FreezeError(Exception):
     """The frozen copy is broken; the message lists every problem found."""
+
+
+class FreezeRefused(Exception):
+    """The copy cannot be written there; the message says why and what to do."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -46,13 +69,17 @@ class FrozenCopy:
     folder: Path
     archive: Path
     pages: int
-    size_bytes: int
+    files: frozenset[str]
     pdfs: int
     pdf_tool: str | None
 
     @property
+    def size_bytes(self) -> int:
+        return sum((self.folder / name).stat().st_size for name in self.files)
+
+    @property
     def size_without_pdfs(self) -> int:
-        return sum(f.stat().st_size for f in self.folder.rglob("*") if f.is_file() and f.suffix != ".pdf")
+        return sum((self.folder / name).stat().st_size for name in self.files if not name.endswith(".pdf"))
 
 
 def public_pages(content: Content, languages: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -94,7 +121,8 @@ def _scenario_pages(lang, scenario):
 
 
 def freeze(app: Flask, destination: Path, progress: Progress = no_progress, browsers: int = 2) -> FrozenCopy:
-    """Write the offline copy and its zip; raise FreezeError if the result does not work.
+    """Write the offline copy and its zip; raise FreezeRefused, having changed nothing, if the
+    destination holds files the copy did not write, and FreezeError if the result does not work.
 
     `progress` hears how far each stage is ("pages", "pdfs", "zip") as (stage, done, total);
     `browsers` is how many print PDFs at once.
@@ -104,28 +132,42 @@ def freeze(app: Flask, destination: Path, progress: Progress = no_progress, brow
         FREEZING=True,
         FREEZER_DESTINATION=str(destination),
         FREEZER_RELATIVE_URLS=True,
-        FREEZER_REMOVE_EXTRA_FILES=True,
+        # Frozen-Flask would delete every other file in the folder: a teacher's photos, a USB stick.
+        FREEZER_REMOVE_EXTRA_FILES=False,
     )
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
     content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
-    with warnings.catch_warnings():
-        # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
-        # warning, such as a page served with the wrong type, must reach whoever freezes.
-        warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
-        urls = freeze_pages(freezer, progress)
-    write_readmes(app, destination)
     browser = pdf.find_browser() if app.config["PDFS"] else None
-    pdfs = print_pdfs(app, destination, browser, progress, browsers) if browser else []
-    problems = check_copy(destination, languages)
-    if problems:
-        raise FreezeError("\n".join(problems))
-    progress("zip", 0, 1)
-    archive = Path(shutil.make_archive(str(destination), "zip", destination.parent, destination.name))
-    progress("zip", 1, 1)
-    size = sum(f.stat().st_size for f in destination.rglob("*") if f.is_file())
+    files = planned_files(app, freezer, browser)
+    archive = archive_path(destination)
+    try:
+        earlier = earlier_copy(destination, archive, files)
+        # Marked first, with both lists: a copy interrupted halfway is still known as ours.
+        write_marker(destination, earlier | files)
+        remove_files(destination, earlier - files)
+        with warnings.catch_warnings():
+            # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
+            # warning, such as a page served with the wrong type, must reach whoever freezes.
+            warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
+            urls = freeze_pages(freezer, progress)
+        write_readmes(app, destination)
+        pdfs = print_pdfs(app, destination, browser, progress, browsers) if browser else []
+        write_marker(destination, files)
+        problems = check_copy(destination, languages, files)
+        if problems:
+            raise FreezeError("\n".join(problems))
+        progress("zip", 0, 1)
+        write_zip(destination, files, archive)
+        progress("zip", 1, 1)
+    except OSError as error:
+        raise FreezeRefused(
+            f"Could not write the offline copy to {destination} ({error.strerror or error}): "
+            "choose a folder you can write to, on a disk with room."
+        ) from error
     pages = [url for url in urls if not url.startswith("/static/")]
-    return FrozenCopy(destination, archive, len(pages), size, len(pdfs), str(browser) if browser else None)
+    tool = str(browser) if browser else None
+    return FrozenCopy(destination, archive, len(pages), frozenset(files), len(pdfs), tool)
 
 
 def freeze_pages(freezer: Freezer, progress: Progress) -> set[str]:
@@ -138,6 +180,107 @@ def freeze_pages(freezer: Freezer, progress: Progress) -> set[str]:
     return urls
 
 
+def planned_files(app: Flask, freezer: Freezer, browser: pdf.Browser | None) -> set[str]:
+    """Every file the copy will write, relative to its folder, known before writing any."""
+    pages = {normalize("NFC", freezer.urlpath_to_filepath(url)) for url in freezer.all_urls()}
+    readmes = {"README.txt", *(f"{lang}/README.txt" for lang in app.config["LANGUAGES"])}
+    pdfs = {pdf_file(app, e, a) for e, a in printable_sheets(app)} if browser else set()
+    return pages | readmes | pdfs | {MARKER}
+
+
+def archive_path(destination: Path) -> Path:
+    """The zip beside the folder; inside it for a drive's root, which has nothing beside it."""
+    if destination.name:
+        return destination.with_name(destination.name + ".zip")
+    return destination / "offline.zip"
+
+
+def earlier_copy(destination: Path, archive: Path, files: set[str]) -> set[str]:
+    """The files an earlier copy in `destination` wrote (none if it is new or empty); refuse,
+    touching nothing, if the folder or the zip's name holds anything the kit did not write."""
+    if destination.exists() and not destination.is_dir():
+        raise FreezeRefused(f"{destination} is a file, not a folder: choose a folder for the offline copy.")
+    if archive.exists() and not is_our_zip(archive):
+        raise FreezeRefused(
+            f"{archive} already exists and was not written by `workshop freeze`: move it, or choose "
+            "another folder for the offline copy. Nothing was changed."
+        )
+    found = next(_files_in(destination), None)
+    if found is None:
+        return set()
+    earlier = marked_files(destination / MARKER)
+    if earlier is None:
+        raise FreezeRefused(
+            f"{destination} already holds files the workshop did not write (for example "
+            f"{found.relative_to(destination)}): choose a new or empty folder for the offline copy. "
+            "Nothing was changed."
+        )
+    in_the_way = sorted(name for name in files - earlier if (destination / name).exists())
+    if in_the_way:
+        raise FreezeRefused(
+            f"{destination / in_the_way[0]} was not written by `workshop freeze` and the new copy "
+            "would replace it: move it, or choose another folder. Nothing was changed."
+        )
+    return earlier
+
+
+def marked_files(marker: Path) -> set[str] | None:
+    """The files an earlier copy listed in its marker; None if there is no marker to trust."""
+    try:
+        files = json.loads(marker.read_text(encoding="utf-8"))["files"]
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else None
+
+
+def _files_in(folder: Path) -> Iterator[Path]:
+    if folder.is_dir():
+        for path in folder.rglob("*"):
+            parts = path.relative_to(folder).parts
+            if path.is_file() and not SYSTEM_ENTRIES & {parts[0], path.name}:
+                yield path
+
+
+def is_our_zip(archive: Path) -> bool:
+    """A zip this kit wrote: it holds the copy's marker."""
+    if not zipfile.is_zipfile(archive):
+        return False
+    with zipfile.ZipFile(archive) as zipped:
+        return any(name.rsplit("/", 1)[-1] == MARKER for name in zipped.namelist())
+
+
+def write_marker(destination: Path, files: set[str]) -> None:
+    destination.mkdir(parents=True, exist_ok=True)
+    record = {
+        "written_by": "workshop freeze (Safe Online Workshop)",
+        "about": "The files of this offline copy; a later `workshop freeze` here replaces them and no other.",
+        "files": sorted(files),
+    }
+    (destination / MARKER).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def remove_files(destination: Path, names: set[str]) -> None:
+    """Delete files an earlier copy wrote that this one does not, and folders left empty."""
+    for name in sorted(names, reverse=True):
+        path = destination / name
+        if not path.resolve().is_relative_to(destination):
+            continue  # a marker edited to point elsewhere: only the copy's folder is ours
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == destination:
+                break
+            with suppress(OSError):  # not empty: a teacher's file may be in it
+                folder.rmdir()
+
+
+def write_zip(folder: Path, files: set[str], archive: Path) -> None:
+    """The copy's files, and only those, in one folder inside the zip."""
+    top = folder.name or "offline"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for name in sorted(files):
+            zipped.write(folder / name, f"{top}/{name}")
+
+
 def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
     """Where a printable's PDF sits in the copy: next to its page, named for what it is."""
     with app.test_request_context():
@@ -145,13 +288,18 @@ def pdf_file(app: Flask, endpoint: str, args: dict[str, Any]) -> str:
     return f"{page}/{PDF_NAMES[endpoint.split('.')[1]]}.pdf"
 
 
+def printable_sheets(app: Flask) -> list[tuple[str, dict[str, Any]]]:
+    """Every page printed to PDF: the teacher's sheets in every language, not the download page."""
+    content, languages = loaded_content(app), app.config["LANGUAGES"]
+    return [
+        (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
+    ]
+
+
 def print_pdfs(
     app: Flask, destination: Path, browser: pdf.Browser, progress: Progress, browsers: int
 ) -> list[Path]:
-    content, languages = loaded_content(app), app.config["LANGUAGES"]
-    sheets = [
-        (e, a) for lang in languages for e, a in teacher_pages(content, lang) if e != "teacher.download_page"
-    ]
+    sheets = printable_sheets(app)
     pairs = [(destination / pdf_file(app, e, a)).parent / "index.html" for e, a in sheets]
     targets = [destination / pdf_file(app, e, a) for e, a in sheets]
     done = []
@@ -201,12 +349,14 @@ class _PageLinks(HTMLParser):
                 self.loads.append(found[name])
 
 
-def check_copy(folder: Path, languages: list[str]) -> list[str]:
-    """Every internal link and asset resolves to a file; every page is in its path's language."""
+def check_copy(folder: Path, languages: list[str], files: set[str] | None = None) -> list[str]:
+    """Every internal link and asset resolves to a file; every page is in its path's language.
+    Only the copy's own `files` are checked when given: a teacher's pages beside them are theirs."""
     problems = []
     if not (folder / "index.html").is_file():
         problems.append("index.html: missing")
-    for page in sorted(folder.rglob("*.html")):
+    pages = folder.rglob("*.html") if files is None else (folder / f for f in files if f.endswith(".html"))
+    for page in sorted(pages):
         rel = page.relative_to(folder).as_posix()
         parser = _PageLinks()
         parser.feed(page.read_text(encoding="utf-8"))

@@ -1,41 +1,52 @@
-"""Only the presenter: sign in with the key, start a live session, drive it, see results."""
+"""Only the presenter: sign in with the key, start a live session, drive it, see results, and
+the season report over a range of dates."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import segno
 from flask import (
     Blueprint,
     Response,
-    abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live, network
-from .auth import presenter_required, sign_in
+from . import live, network, report
+from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
+from .errors import fail
 from .i18n import best_language
 from .public import found
 from .render import polled_json
-from .security import allowed
 
 bp = Blueprint("presenter", __name__)
+
+# Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
+BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
 
 
 @bp.route("/presenter/")
 def sign_in_with_key():
     """The URL `workshop serve` prints: `/presenter/?key=...` signs this browser in."""
     key = request.args.get("key", "")
-    if key and not allowed("presenter sign-in", "any"):
-        abort(429)
-    if key and not sign_in(key, current_app.config["PRESENTER_KEY"]):
-        abort(403)
+    if key:
+        sign_in(key)
     return redirect(url_for("presenter.home", lang=best_language()))
+
+
+@bp.post("/<lang>/presenter/sign-out")
+@presenter_required
+def sign_out_of_this_browser(lang):
+    """Sign this browser out: the key `workshop serve` printed signs it in again."""
+    sign_out()
+    return redirect(url_for("public.home", lang=lang))
 
 
 @bp.route("/<lang>/presenter/")
@@ -58,7 +69,8 @@ def home(lang):
 @presenter_required
 def start(lang):
     """A new live session of the chosen module and age band, opened on its console."""
-    session = live.start(request.form.get("module", ""), request.form.get("band", ""))
+    with_check = request.form.get("check") == "on"  # an unticked box sends nothing
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check)
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
@@ -77,10 +89,11 @@ def console(lang, code):
         session=session,
         step=live.current_step(session),
         result=live.current_result(session),
-        participants=live.participant_count(session),
+        participants=live.present_count(session),
         join_page=network.pupils_reach().join_url,
         qr_svg=qr_svg(join_url(code)),
         shown_question=live.shown_question(session),
+        shift=live.shift_on_stage(session),
     )
 
 
@@ -88,12 +101,16 @@ def console(lang, code):
 @presenter_required
 def act(lang, code, action):
     """One of the console's buttons; then back to the page it was pressed on."""
-    choice = request.form.get("choice") or None
-    live.act(live_session(code), action, choice, request.form.get("question", type=int))
-    target = request.form.get("back_to") == "questions"
-    return redirect(
-        url_for("presenter.pupil_questions" if target else "presenter.console", lang=lang, code=code)
+    form = request.form
+    live.act(
+        live_session(code),
+        action,
+        choice_id=form.get("choice") or None,
+        question_id=form.get("question", type=int),
+        device_number=form.get("device", type=int),
     )
+    target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
+    return redirect(url_for(target, lang=lang, code=code))
 
 
 @bp.route("/presenter/sessions/<code>/state.json")
@@ -113,6 +130,14 @@ def pupil_questions(lang, code):
     )
 
 
+@bp.route("/<lang>/presenter/sessions/<code>/devices/")
+@presenter_required
+def devices(lang, code):
+    """The devices that joined, by number only, for removing one that should not count."""
+    session = live_session(code)
+    return render_template("presenter/devices.html", session=session, devices=live.devices(session))
+
+
 @bp.route("/<lang>/presenter/sessions/<code>/results/")
 @presenter_required
 def summary(lang, code):
@@ -124,6 +149,7 @@ def summary(lang, code):
         module=loaded_content().modules_by_id[session.module_id],
         results=live.session_results(session),
         participants=live.participant_count(session),
+        shift=live.class_shift(session),
     )
 
 
@@ -142,6 +168,38 @@ def results_csv(code):
         live.results_csv(live_session(code)),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
+    )
+
+
+def requested_report() -> report.SeasonReport:
+    """The season report for the `from` and `to` dates of the query (YYYY-MM-DD, both optional)."""
+    try:
+        first_day, last_day = report.date_range(
+            request.args.get("from"), request.args.get("to"), date.today()
+        )
+    except ValueError:
+        fail(400, _("Write the dates as YYYY-MM-DD, the first one no later than the last."))
+    return report.season_report(loaded_content(), first_day, last_day)
+
+
+@bp.route("/<lang>/presenter/report/")
+@presenter_required
+def season_report(lang):
+    """The season report as a page that prints, with its charts."""
+    modules = loaded_content().modules_by_id
+    return render_template("presenter/report.html", report=requested_report(), modules=modules)
+
+
+@bp.route("/presenter/report.csv")
+@presenter_required
+def season_report_csv():
+    """The season report as CSV, for a spreadsheet."""
+    season = requested_report()
+    name = f"workshop-report-{season.first_day}-{season.last_day}.csv"
+    return Response(
+        report.as_csv(season),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 

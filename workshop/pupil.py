@@ -1,6 +1,9 @@
-"""A pupil's device in a live session: join by code, follow, answer, ask anonymously.
+"""A pupil's device in a live session: join by code, follow, answer, rate the before-and-after
+check's sentences, ask anonymously.
 
-The device is known only by a random id in a cookie, per session, and its language.
+The device is known only by a random id in a cookie, per session, and its language. Its
+answers to the check are points on a scale, never text, kept like any answer and deleted with
+the session.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from . import live
 from .errors import fail
 from .i18n import best_language
 from .render import polled_json
-from .security import allowed
+from .security import allowed, check_address
 
 bp = Blueprint("pupil", __name__)
 
@@ -78,7 +81,8 @@ def follow(lang, code):
 @bp.route("/live/<code>/state.json")
 def state(code):
     """What devices poll to learn that the presenter moved on."""
-    return polled_json(live.pupil_state(live.session_for_pupils(code)))
+    session = live.session_for_pupils(code)
+    return polled_json(live.pupil_state(session, request.cookies.get(cookie_name(code), "")))
 
 
 def participant_of(session: live.LiveSession) -> str:
@@ -94,7 +98,10 @@ def answer_from_request() -> tuple[str, list[str]]:
             fail(400, _("This answer could not be read."))
         question, choices = body.get("question"), body.get("choices")
     else:
-        question, choices = request.form.get("question"), request.form.getlist("choice")
+        # Every field but the question is a choice: a question's choices share the name
+        # "choice", while the check's form gives each sentence a radio group of its own.
+        question = request.form.get("question")
+        choices = [value for name, value in request.form.items(multi=True) if name != "question"]
     if (
         not isinstance(question, str)
         or not isinstance(choices, list)
@@ -106,15 +113,17 @@ def answer_from_request() -> tuple[str, list[str]]:
 
 @bp.post("/<lang>/live/<code>/answer")
 def answer(lang, code):
-    """An answer sent by the page's script (JSON) or by the plain form (no JavaScript)."""
+    """An answer, or answers to the before-and-after check, sent by the page's script (JSON) or
+    by the plain form (no JavaScript)."""
     session = live.session_to_join(code)
     participant = participant_of(session)
+    check_address("answers")
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
-    live.accept_answer(session, participant, question, choices)
+    stored = live.accept_answer(session, participant, question, choices)
     if request.is_json:
-        return {"saved": True, "choices": choices}
+        return {"saved": True, "choices": stored}
     return redirect(url_for("pupil.follow", lang=lang, code=session.code))
 
 

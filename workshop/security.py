@@ -1,5 +1,9 @@
 """What every response promises a school: nothing loaded from elsewhere, no framing, no
-referrer leaving the laptop, and limits on anyone hammering the server."""
+referrer leaving the laptop, and limits on anyone hammering the server.
+
+Limits count per device (its cookie) and per network address: a script can drop its cookie
+and pose as thousands of devices, but not as thousands of addresses on a classroom network.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ import threading
 import time
 from collections import deque
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
+
+from .errors import fail
 
 # The app itself only: no inline script, no CDN, no fonts from the web. Inline SVG (the QR
 # code, chart bars) needs no exception: it carries attributes, not style or script.
@@ -30,16 +38,23 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
+MINUTE = 60
 
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
+    app.json = BoundedJSON(app)
+    config = app.config
     app.extensions["workshop.limits"] = {
         # A device may change its answer, but not hammer the laptop: a class answering at
         # once stays far below this, and each device is counted on its own.
         "answers": RateLimit(limit=20, seconds=10),
-        # Guessing a 32-character key is hopeless anyway; this makes trying pointless too.
-        "presenter sign-in": RateLimit(limit=10, seconds=60),
+        # Enough for a pupil with a real question; too few to flood the presenter's list.
+        "questions": RateLimit(limit=3, seconds=120),
+        "address new devices": RateLimit(config["ADDRESS_NEW_DEVICES_PER_MINUTE"], MINUTE),
+        "address answers": RateLimit(config["ADDRESS_ANSWERS_PER_MINUTE"], MINUTE),
+        "address questions": RateLimit(config["ADDRESS_QUESTIONS_PER_MINUTE"], MINUTE),
+        "address wrong keys": RateLimit(config["ADDRESS_WRONG_KEYS_PER_MINUTE"], MINUTE),
     }
 
 
@@ -47,10 +62,33 @@ def allowed(limit: str, key: str) -> bool:
     return current_app.extensions["workshop.limits"][limit].allow(key)
 
 
+def address() -> str:
+    """The network address of this request's device: waitress is reached directly, never
+    through a proxy, so the socket's address is the device's."""
+    return request.remote_addr or ""
+
+
+def check_address(limit: str) -> None:
+    """A 429 with a plain sentence once this network address has done this too often."""
+    if not allowed(f"address {limit}", address()):
+        fail(429, _("Too many at once. Wait a moment and try again."))
+
+
 def _add_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+class BoundedJSON(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply to parse is malformed (400), not a
+    crash (500): Python's parser recurses once per level and gives up after about a thousand."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as error:
+            raise ValueError("JSON nested too deeply") from error
 
 
 class RateLimit:

@@ -1,4 +1,9 @@
-"""Running the workshop on the presenter's laptop with waitress, a real WSGI server."""
+"""Running the workshop on the presenter's laptop with waitress, a real WSGI server.
+
+The server is sized for a large class but guarded against one device holding it: each network
+address may keep only so many connections open, idle ones are closed soon, the process may
+open as many files as its connections need, and what goes wrong is logged as one plain line.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +11,35 @@ import errno
 import io
 import logging
 import os
+import signal
 import socket
 import sys
 import threading
+import time
 import webbrowser
+from collections import Counter
+from collections.abc import Callable
 
 import segno
 from flask import Flask
-from waitress import create_server
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
 
 # A class of pupils polling at once needs more than waitress's 4 threads and 100 connections,
 # and poll() instead of select(): select() cannot watch more than 1024 sockets, and waitress
 # crashes outright when a large class pushes it past that.
 THREADS = 16
 CONNECTION_LIMIT = 2000  # the 1,000 pupils promised, with room for reconnecting devices
+# Files the process needs besides its connections: each thread's database, WAL and shared
+# memory, templates, catalogs, static files being sent, the terminal.
+RESERVED_FILES = 128
+# select(), all Windows has, watches at most 512 sockets; past that waitress's loop stops.
+WINDOWS_CONNECTION_LIMIT = 500
+# A phone polls every few seconds; a connection silent for 30 s is closed (a browser simply
+# opens a new one), checked every 10 s.
+IDLE_SECONDS = 30
+CLEANUP_SECONDS = 10
+log = logging.getLogger("waitress")
 
 
 class PortInUse(Exception):
@@ -78,14 +98,200 @@ def make_server(app: Flask, host: str, port: int):
     """A waitress server bound to host and port, or PortInUse with what to do about it."""
     listening = listening_socket(host, port)
     quiet_queue_warnings()
-    return create_server(
+    plain_server_log()
+    return GuardedServer(
         app,
-        sockets=[listening],
+        listening,
+        per_address=app.config["ADDRESS_CONNECTIONS"],
         threads=THREADS,
-        connection_limit=CONNECTION_LIMIT,
+        connection_limit=connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES)),
         asyncore_use_poll=True,
         ident="workshop",
+        channel_timeout=IDLE_SECONDS,
+        cleanup_interval=CLEANUP_SECONDS,
+        # Refused as soon as the headers say so, before a byte of the body is read: waitress's
+        # own limit is 1 GB, written to a temporary file first.
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
     )
+
+
+def open_file_limit(wanted: int) -> int | None:
+    """Raise this process's limit on open files towards `wanted` where the system allows it
+    (the usual 1,024 is too few for a large class); the limit now in force, None if none."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit (select() has its own, see connection_limit)
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    ceiling = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    # macOS refuses more than OPEN_MAX (10,240) even when the hard limit is "unlimited".
+    for value in (ceiling, min(ceiling, 10_240)):
+        if value <= soft:
+            break
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (value, hard))
+            return value
+        except (ValueError, OSError):
+            continue
+    return soft
+
+
+def connection_limit(open_files: int | None) -> int:
+    """As many connections as promised, but never more than this process can open: running out
+    of file descriptors made waitress log a traceback on every turn of its loop."""
+    limit = CONNECTION_LIMIT if open_files is None else min(CONNECTION_LIMIT, open_files - RESERVED_FILES)
+    if sys.platform == "win32":
+        limit = min(limit, WINDOWS_CONNECTION_LIMIT)
+    return max(limit, 1)
+
+
+class CountedChannel(HTTPChannel):
+    """A connection that tells the server when it is gone, so its address may open another."""
+
+    counted = True
+
+    def del_channel(self, map=None) -> None:
+        super().del_channel(map)
+        if self.counted:
+            self.counted = False
+            self.server.release(self.addr[0])
+
+    def handle_error(self) -> None:
+        log.warning("Closed a connection from %s after an error: %s", self.addr[0], sys.exc_info()[1])
+        self.handle_close()
+
+
+class GuardedServer(TcpWSGIServer):
+    """waitress, with a cap on the connections each network address holds open: idle sockets
+    from one address cannot fill the server and shut a class out."""
+
+    channel_class = CountedChannel
+
+    def __init__(self, application, listening: socket.socket, per_address: int, **options):
+        self.per_address = per_address
+        self.open_by_address: Counter = Counter()
+        self.count_lock = threading.Lock()  # channels close on waitress's worker threads too
+        # Serve on the socket listening_socket already bound, as create_server(sockets=...)
+        # would: binding again would undo the exclusive hold on the port.
+        address = (listening.family, listening.type, listening.proto, listening.getsockname())
+        super().__init__(
+            application,
+            _sock=listening,
+            bind_socket=False,
+            sockinfo=address,
+            sockets=[listening],
+            **options,
+        )
+
+    def handle_accept(self) -> None:
+        try:
+            accepted = self.accept()
+        except OSError as error:
+            log.warning("Could not accept a connection: %s", error.strerror or error)
+            return
+        if accepted is None:
+            return
+        connection, address = accepted
+        if not self.admit(address[0]):
+            connection.close()
+            log.warning(
+                "Closed new connections from %s: it already holds %d (ADDRESS_CONNECTIONS).",
+                address[0],
+                self.per_address,
+            )
+            return
+        try:
+            self.set_socket_options(connection)
+            self.channel_class(self, connection, address, self.adj, map=self._map)
+        except OSError:  # the device hung up before it was accepted
+            self.release(address[0])
+            connection.close()
+
+    def admit(self, host: str) -> bool:
+        with self.count_lock:
+            if self.open_by_address[host] >= self.per_address:
+                return False
+            self.open_by_address[host] += 1
+            return True
+
+    def release(self, host: str) -> None:
+        with self.count_lock:
+            self.open_by_address[host] -= 1
+            if self.open_by_address[host] <= 0:
+                del self.open_by_address[host]
+
+    def handle_error(self) -> None:
+        log.warning("The server closed a connection after an error: %s", sys.exc_info()[1])
+
+
+def plain_server_log() -> None:
+    if not any(isinstance(existing, OneLine) for existing in log.filters):
+        log.addFilter(OneLine())
+
+
+class OneLine(logging.Filter):
+    """The server's problems as one plain line each, not tracebacks, and the same kind of line
+    at most every 10 s: under attack the terminal must stay readable for the presenter."""
+
+    EVERY_SECONDS = 10
+
+    def __init__(self):
+        super().__init__()
+        self.last_written: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+            record.args, record.exc_info, record.exc_text = (), None, None
+        now = time.monotonic()
+        kind = str(record.msg)[:40]
+        if now - self.last_written.get(kind, -self.EVERY_SECONDS) < self.EVERY_SECONDS:
+            return False
+        self.last_written[kind] = now
+        return True
+
+
+def run_until_stopped(server, on_stop: Callable[[], None]) -> None:
+    """Serve until Ctrl-C, SIGTERM, or on Windows Ctrl-Break or closing the console window;
+    then on_stop(), whichever way the presenter ended it."""
+
+    def stop(signum, frame):
+        raise SystemExit(0)  # waitress ends its loop on SystemExit as on Ctrl-C
+
+    signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGBREAK"):
+        signal.signal(signal.SIGBREAK, stop)
+    _on_console_close(on_stop)
+    try:
+        server.run()
+    finally:
+        on_stop()
+
+
+_console_handlers: list = []  # a handler Windows calls must outlive the call that set it
+
+
+def _on_console_close(on_stop: Callable[[], None]) -> None:
+    """Closing the console window on Windows ends the process without a signal Python sees;
+    Windows calls this handler first and waits for it (up to 5 s)."""
+    if sys.platform != "win32":
+        return
+    import ctypes
+    from ctypes import wintypes
+
+    close_events = {2, 5, 6}  # CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT
+
+    @ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.DWORD)
+    def handler(event):
+        if event not in close_events:
+            return False  # Ctrl-C and Ctrl-Break: Python's own handling
+        on_stop()
+        return True
+
+    _console_handlers.append(handler)
+    ctypes.windll.kernel32.SetConsoleCtrlHandler(handler, True)
 
 
 def terminal_qr(url: str) -> str:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
+from .errors import StartupError
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -43,7 +45,7 @@ SETTINGS = (
     Setting(
         "CONTENT_DIR",
         str(builtin_content()),
-        "Folder holding slides/, quizzes/, scenarios/, directory/ and guide/.",
+        "Folder holding slides/, quizzes/, scenarios/, statements/, directory/ and guide/.",
     ),
     Setting(
         "DIRECTORY_FILE",
@@ -75,6 +77,13 @@ SETTINGS = (
         "every hour, and by `workshop purge`.",
     ),
     Setting(
+        "REPORT_RETENTION_DAYS",
+        730,
+        "When a session is deleted, its counts for the season report (pupils by language, anonymous "
+        "questions asked, the before-and-after answers; no device id, no text) are kept this many "
+        "days after the session, then deleted too.",
+    ),
+    Setting(
         "PRESENTER_KEY",
         "",
         "The key in the presenter's sign-in URL; `workshop serve` makes a new one on each run.",
@@ -83,6 +92,44 @@ SETTINGS = (
         "MAX_CONTENT_LENGTH",
         16 * 1024,
         "The largest request body accepted, in bytes: answers and questions are tiny.",
+    ),
+    Setting(
+        "PRESENTER_SIGN_IN_HOURS",
+        12,
+        "How long the presenter's sign-in lasts from the moment the key was opened: a school day. "
+        "It is not renewed by use; sign in again with the key `workshop serve` prints.",
+    ),
+    # Limits per network address. A device is only a cookie, which a script can drop, so these
+    # count what one address does. Each is far above what a class does (30 pupils, two sharing a
+    # phone, some joining twice) but stops a script; raise one if a whole school shares an address.
+    Setting(
+        "ADDRESS_NEW_DEVICES_PER_MINUTE",
+        200,
+        "New devices one network address may add to live sessions per minute: generous, because "
+        "a whole school behind one router shares an address.",
+    ),
+    Setting(
+        "ADDRESS_ANSWERS_PER_MINUTE",
+        600,
+        "Answers and story votes one network address may send per minute (three for each of the "
+        "devices it may add).",
+    ),
+    Setting(
+        "ADDRESS_QUESTIONS_PER_MINUTE",
+        20,
+        "Anonymous questions one network address may send per minute (each device may also send "
+        "only 3 in 2 minutes).",
+    ),
+    Setting(
+        "ADDRESS_WRONG_KEYS_PER_MINUTE",
+        10,
+        "Wrong presenter keys one network address may try per minute; the right key always signs in.",
+    ),
+    Setting(
+        "ADDRESS_CONNECTIONS",
+        500,
+        "Connections one network address may hold open at once (a browser opens up to 6); the "
+        "others are closed at once, so idle connections from one address cannot shut a class out.",
     ),
     Setting(
         "PDFS",
@@ -108,7 +155,20 @@ def defaults() -> dict[str, Any]:
 
 
 def data_folder(app: Flask) -> Path:
-    """The folder the kit writes its own files to (database, secret key, offline zips), made if missing."""
+    """The folder the kit writes its own files to (database, secret key, offline zips), made if
+    missing, readable by this user only; StartupError in plain words if it cannot be made."""
     folder = Path(app.config["DATA_DIR"] or app.instance_path)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise StartupError(cannot_write(folder, error)) from error
     return folder
+
+
+def cannot_write(folder: Path, error: Exception) -> str:
+    """One plain sentence for a data folder the kit cannot write to: why, and what to do."""
+    reason = getattr(error, "strerror", None) or str(error)
+    return (
+        f"The workshop cannot use its data folder {folder} ({reason}): check that the folder "
+        "can be written and that the disk is not full, or choose another with WORKSHOP_DATA_DIR."
+    )

@@ -12,6 +12,7 @@ from .model import (
     AGE_BANDS,
     QUESTION_KINDS,
     WEEKDAYS,
+    WRITTEN_PLAN_KINDS,
     Choice,
     Content,
     Directory,
@@ -27,6 +28,7 @@ from .model import (
     Step,
     StepChoice,
 )
+from .statements import read_before_after
 
 TIME_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]*[0-9]$")
@@ -48,10 +50,11 @@ def load_content(root: Path, directory_file: str) -> Content:
     modules = tuple(sorted(filter(None, map(reader.module, reader.module_folders())), key=_curriculum_order))
     directory = reader.directory(directory_file)
     guide = reader.markdown_file(GUIDE_FILE)
+    before_after = read_before_after(reader, modules)
     check_modules(reader.problems, modules, quizzes, scenarios)
     if reader.problems:
         raise ContentError(list(reader.problems))
-    return Content(modules, quizzes, scenarios, directory, guide)
+    return Content(modules, quizzes, scenarios, directory, guide, before_after)
 
 
 class _Reader:
@@ -221,7 +224,7 @@ class _Reader:
         return module
 
     def plan_item(self, table: Table, module_bands: tuple[str, ...]) -> PlanItem:
-        kinds = [kind for kind in PlanKind if kind in table.values]
+        kinds = [kind for kind in WRITTEN_PLAN_KINDS if kind in table.values]
         if len(kinds) != 1:
             table.problem("", "needs exactly one of slide, quiz, scenario")
         kind = kinds[0] if kinds else PlanKind.SLIDE

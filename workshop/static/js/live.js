@@ -38,7 +38,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var chosen = [];
-      var inputs = form.querySelectorAll("input[name=choice]");
+      var inputs = form.querySelectorAll("input[name=choice], input[data-choice]");
       for (var k = 0; k < inputs.length; k++) { if (inputs[k].checked) { chosen.push(inputs[k].value); } }
       send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
     });

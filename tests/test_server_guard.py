@@ -1,0 +1,234 @@
+"""The real server against a hostile pupil: unknown addresses, wrong methods, huge and deeply
+nested bodies, a script posing as many devices, wrong presenter keys and idle connections.
+
+Each test runs `workshop serve` in its own process. Devices speak to it from loopback
+addresses of their own (127.0.0.2, 127.0.0.3, ...), as phones on a classroom network do.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import sys
+from contextlib import suppress
+
+import pytest
+
+from workshop.settings import PROJECT_ROOT, defaults
+
+from helpers import Visitor, running_server
+
+pytestmark = pytest.mark.skipif(
+    sys.platform != "linux", reason="other loopback addresses exist on Linux only"
+)
+
+SECRET = "quiz:tiny-quiz:secret"
+PUPIL, SCRIPT = "127.0.0.2", "127.0.0.3"
+
+
+def remaining_output(server) -> str:
+    """Everything the server printed, once it has stopped."""
+    server.process.terminate()
+    return server.process.stdout.read()
+
+
+class LiveRoom:
+    """A presenter on the real server who has opened the first question of the tiny module."""
+
+    def __init__(self, server):
+        self.base = server.base_url.rstrip("/")
+        self.presenter = Visitor(self.base)
+        path = server.presenter_url.removeprefix(self.base)
+        assert self.presenter.get(path).status == 302
+        home = self.presenter.get("/en/presenter/").text
+        self.csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
+        started = self.presenter.post_form(
+            "/en/presenter/sessions/", {"csrf": self.csrf, "module": "tiny", "band": "13-16"}
+        )
+        self.code = started.headers["Location"].rstrip("/").split("/")[-1]
+        for _ in range(2):  # lobby -> welcome slide -> the first question, open
+            self.presenter.post_form(f"/en/presenter/sessions/{self.code}/next", {"csrf": self.csrf})
+
+    def pupil(self, address: str = PUPIL) -> Visitor:
+        device = Visitor(self.base, address)
+        assert device.get(f"/en/live/{self.code}/").status == 200
+        return device
+
+    def answer(self, device: Visitor, choice: str = "tell") -> int:
+        return device.post_json(
+            f"/en/live/{self.code}/answer", {"question": SECRET, "choices": [choice]}
+        ).status
+
+    def state(self) -> dict:
+        return json.loads(self.presenter.get(f"/presenter/sessions/{self.code}/state.json").text)
+
+
+def test_unknown_addresses_and_wrong_methods_get_a_plain_4xx_in_the_visitors_language(tmp_path):
+    env = {"WORKSHOP_DIRECTORY_FILE": "directory/luxembourg.toml"}  # the real content's
+    with running_server(PROJECT_ROOT, data_dir=tmp_path / "data", env=env) as server:
+        visitor = Visitor(server.base_url)
+        for path in ["/nope/", "/nope/x", "/j/ABCDE/", "/en/live/ABCDE/x", "/static/", "/en/presenter/x/y"]:
+            response = visitor.get(path)
+            assert response.status == 404, path
+            assert "This page does not exist." in response.text and 'href="/en/help/"' in response.text
+        french = visitor.get("/fr/nope")
+        assert french.status == 404 and '<html lang="fr">' in french.text
+        assert "Cette page n&#39;existe pas." in french.text and 'href="/fr/help/"' in french.text
+        assert "Trouver de l'aide" in french.text  # the "Get help" link, in French
+        assert 'href="/de/"' in french.text  # the language switcher leads to each home page
+        portuguese = visitor.request("GET", "/nope/", headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+        assert '<html lang="pt">' in portuguese.text and 'href="/pt/help/"' in portuguese.text
+        for method, path in [
+            ("POST", "/en/help/"),
+            ("PUT", "/en/live/ABCDE/answer"),
+            ("DELETE", "/presenter/"),
+        ]:
+            response = visitor.request(method, path)
+            assert response.status == 405, (method, path)
+            assert "This page cannot be used like that." in response.text
+            assert response.headers["Allow"]
+        output = remaining_output(server)
+    assert "Traceback" not in output and "Unexpected error" not in output
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(tiny_root):
+    """A 300 MB POST is answered 413 as soon as its headers arrive: not one byte of the body
+    is waited for, so none is written to a temporary file either."""
+    with running_server(tiny_root) as server:
+        room = LiveRoom(server)
+        with socket.create_connection(server_address(server)) as sock:
+            sock.settimeout(10)
+            sock.sendall(
+                (
+                    f"POST /en/live/{room.code}/answer HTTP/1.1\r\nHost: x\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n"
+                ).encode()
+            )
+            reply = sock.recv(4096).decode()
+        assert reply.startswith("HTTP/1.1 413"), reply
+        pupil = room.pupil()
+        nested = "[" * 5000 + "]" * 5000  # Python's parser gives up past about a thousand levels
+        deep = pupil.request(
+            "POST", f"/en/live/{room.code}/answer", nested, {"Content-Type": "application/json"}
+        )
+        assert deep.status == 400 and '"error"' in deep.text
+        assert room.answer(pupil) == 200
+        output = remaining_output(server)
+    assert "Traceback" not in output and "RecursionError" not in output
+
+
+def test_one_address_cannot_pose_as_a_class_nor_lock_the_presenter_out(tiny_root, tmp_path):
+    limits = defaults()
+    with running_server(tiny_root) as server:
+        room = LiveRoom(server)
+        # A script that drops its cookie is a new device on every request.
+        fakes = [Visitor(room.base, SCRIPT) for _ in range(limits["ADDRESS_NEW_DEVICES_PER_MINUTE"] + 5)]
+        statuses = [fake.get(f"/en/live/{room.code}/").status for fake in fakes]
+        assert statuses.count(429) >= 5 and statuses.count(200) <= limits["ADDRESS_NEW_DEVICES_PER_MINUTE"]
+        pupil = room.pupil()  # a real pupil, on another address, still joins
+        assert room.state()["participants"] == statuses.count(200) + 1
+        # Answers (and story votes: the same request) from the script's joined devices.
+        joined = [fake for fake, status in zip(fakes, statuses, strict=True) if status == 200]
+        per_device = 20  # each device's own limit in 10 s
+        devices_needed = limits["ADDRESS_ANSWERS_PER_MINUTE"] // per_device + 1
+        answers = [room.answer(fake) for fake in joined[:devices_needed] for _ in range(per_device)]
+        assert answers.count(429) >= 1 and answers.count(200) <= limits["ADDRESS_ANSWERS_PER_MINUTE"]
+        assert room.answer(pupil, "keep") == 200
+        # Anonymous questions: each device may send 3, the address only so many.
+        asked = [
+            fake.post_form(f"/en/live/{room.code}/ask", {"text": f"Spam {n}"}).status
+            for fake in joined[: limits["ADDRESS_QUESTIONS_PER_MINUTE"] // 3 + 1]
+            for n in range(3)
+        ]
+        assert asked.count(429) >= 1 and asked.count(302) <= limits["ADDRESS_QUESTIONS_PER_MINUTE"]
+        assert pupil.post_form(f"/en/live/{room.code}/ask", {"text": "A real question"}).status == 302
+        # Wrong presenter keys from the script's address lock out that address only, and not
+        # from the right key.
+        key = server.presenter_url.split("key=")[1]
+        guesses = [Visitor(room.base, SCRIPT).get(f"/presenter/?key=guess{n}").status for n in range(11)]
+        assert guesses == [403] * 10 + [429]
+        for address in ("127.0.0.1", SCRIPT):
+            presenter = Visitor(room.base, address)
+            assert presenter.get(f"/presenter/?key={key}").status == 302
+            assert "workshop_presenter" in presenter.cookies
+            assert presenter.get("/en/presenter/").status == 200
+
+
+def test_idle_connections_from_one_address_do_not_shut_the_class_out(tiny_root):
+    """More idle sockets from one address than the server takes in all (2,000): it keeps 500
+    of them and closes the others at once, so a pupil elsewhere joins and answers."""
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 3000:
+        pytest.skip("this test opens 2,500 sockets")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 3000), hard))
+    per_address = defaults()["ADDRESS_CONNECTIONS"]
+    idle: list[socket.socket] = []
+    try:
+        with running_server(tiny_root) as server:
+            room = LiveRoom(server)
+            idle += idle_sockets(server, 2500)
+            pupil = room.pupil()  # times out if the idle sockets hold every connection
+            assert room.answer(pupil) == 200
+            assert room.state()["answered"] == 1
+            # The server took the pupil after every socket queued before it: the ones over
+            # the cap are closed by now.
+            assert sum(still_open(sock) for sock in idle) <= per_address
+            output = remaining_output(server)
+    finally:
+        for sock in idle:
+            sock.close()
+    assert "Traceback" not in output
+    assert len(output.splitlines()) < 10  # one plain line now and then, not one per socket
+
+
+def idle_sockets(server, count: int) -> list[socket.socket]:
+    """Connections from the script's address that never send a byte."""
+    opened = []
+    for _ in range(count):
+        with suppress(OSError):  # the queue of connections not yet accepted was full: refused too
+            opened.append(socket.create_connection(server_address(server), 2, source_address=(SCRIPT, 0)))
+    return opened
+
+
+def server_address(server) -> tuple[str, int]:
+    return "127.0.0.1", int(server.base_url.rstrip("/").split(":")[-1])
+
+
+def still_open(sock: socket.socket) -> bool:
+    """False once the server has closed its end."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def test_a_low_open_file_limit_gives_no_tracebacks(tiny_root):
+    """Under a hard limit of 1,024 open files the server takes fewer connections than it can
+    open files, instead of failing to accept one on every turn of its loop."""
+    resource = pytest.importorskip("resource")
+
+    def usual_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    idle: list[socket.socket] = []
+    try:
+        with running_server(
+            tiny_root, env={"WORKSHOP_ADDRESS_CONNECTIONS": "5000"}, preexec_fn=usual_limit
+        ) as server:
+            room = LiveRoom(server)
+            idle += idle_sockets(server, 1500)
+            for sock in idle:
+                sock.close()
+            idle.clear()
+            pupil = room.pupil()  # once the idle sockets are gone, the server is as before
+            assert room.answer(pupil) == 200
+            output = remaining_output(server)
+    finally:
+        for sock in idle:
+            sock.close()
+    assert "Traceback" not in output and "Too many open files" not in output
