@@ -215,7 +215,7 @@ def main() -> int:
     data = tempfile.mkdtemp(prefix="workshop-bench-")
     env = {**os.environ, "WORKSHOP_DATA_DIR": data}
     server = subprocess.Popen(
-        [sys.executable, "-m", "workshop", "--content", args.content, "serve", "--port", "0"],
+        [sys.executable, "-m", "workshop", "--content", args.content, "serve", "--port", "0", "--no-browser"],
         stdout=subprocess.PIPE,
         text=True,
         env=env,

@@ -63,10 +63,18 @@ def room(tiny_app, presenter):
 
 
 def test_lobby_shows_code_join_address_and_qr(room):
+    room.app.config["LAN_URL"] = "http://192.168.1.20:8000/"  # as `serve --lan --address` sets it
     html = room.presenter.get(room.console).get_data(as_text=True)
     assert room.code in html
-    assert f"http://localhost/j/{room.code}" not in html or "<svg" in html
-    assert "/join" in html and "<svg" in html
+    assert "http://192.168.1.20:8000/join" in html and "<svg" in html
+
+
+def test_lobby_off_the_network_says_how_to_let_phones_join_and_shows_no_qr(room):
+    """Served on this computer only, a QR code would be one no phone can open."""
+    html = room.presenter.get(room.console).get_data(as_text=True)
+    assert room.code in html
+    assert "<svg" not in html and "localhost" not in html
+    assert "workshop serve --lan" in html
 
 
 def test_qr_link_takes_a_pupil_to_the_session_in_their_language(room):

@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -20,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live, report
+from . import live, network, report
 from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .errors import fail
@@ -60,15 +59,15 @@ def sign_out_of_this_browser(lang):
 @presenter_required
 def home(lang):
     """Start a session, see the address pupils open, go back to recent sessions."""
-    lan_url = current_app.config["LAN_URL"]
+    reach = network.pupils_reach()
     modules = loaded_content().modules
     return render_template(
         "presenter/home.html",
         modules=modules,
         titles={m.id: m.title for m in modules},
         sessions=live.recent_sessions(),
-        lan_url=lan_url,
-        qr_svg=qr_svg(lan_url) if lan_url else "",
+        reach=reach,
+        qr_svg=qr_svg(reach.join_url),
     )
 
 
@@ -94,8 +93,8 @@ def live_view(session: live.LiveSession) -> dict:
         "step": step,
         "result": live.current_result(session),
         "participants": live.present_count(session),
-        "join_page": f"{pupils_address()}/join",
-        "qr_svg": qr_svg(f"{pupils_address()}/j/{session.code}") if step.kind == StepKind.LOBBY else "",
+        "join_page": network.pupils_reach().join_url,
+        "qr_svg": qr_svg(join_url(session.code)) if step.kind == StepKind.LOBBY else "",
         "shown_question": live.shown_question(session),
         "branch_ahead": live.branch_ahead(session),
         "shift": live.shift_on_stage(session),
@@ -257,12 +256,15 @@ def season_report_csv():
     )
 
 
-def pupils_address() -> str:
-    """Where pupils' devices reach this server: the LAN address `serve --lan` found, else this request's."""
-    return (current_app.config["LAN_URL"] or request.host_url).rstrip("/")
+def join_url(code: str) -> str:
+    """The session's address for pupils' devices, or "" when they cannot reach this server."""
+    base = network.pupils_base_url()
+    return f"{base}j/{code}" if base else ""
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code of the address, drawn inline so it works with no network at all."""
+    if not url:
+        return Markup("")
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff", omitsize=True)
     return Markup(svg)

@@ -43,13 +43,18 @@ def start_live_session(browser, server, lang):
     return presenter, console, pupil, phone, code
 
 
+# How Chromium reports a reload cut short by the page's own: the navigation aborted, or the
+# page it was sent to already replaced.
+RACED_RELOAD = ("ERR_ABORTED", "Not attached to an active page")
+
+
 def reload(phone):
     """Reload a pupil's page, which may be reloading itself already: it does when its poll sees
     that the presenter moved on, and the two reloads then race."""
     try:
         phone.reload()
     except PlaywrightError as error:
-        if "ERR_ABORTED" not in str(error):
+        if not any(sign in str(error) for sign in RACED_RELOAD):
             raise
         phone.wait_for_load_state()
 

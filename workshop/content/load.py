@@ -35,6 +35,7 @@ PHONE = re.compile(r"^\+?[0-9][0-9 -]*[0-9]$")
 FRONT_MATTER = "+++"
 NOTES_MARK = "???"
 GUIDE_FILE = "guide/facilitator.md"
+ENCODING = "utf-8-sig"  # UTF-8, and also the same with a BOM, as old Notepad saves it
 
 
 def _curriculum_order(module: Module) -> tuple[int, str]:
@@ -78,7 +79,7 @@ class _Reader:
     def toml(self, path: Path) -> Table | None:
         rel = self.rel(path)
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
+            values = tomllib.loads(path.read_text(encoding=ENCODING))
         except FileNotFoundError:
             self.problems.add(rel, "", "missing")
             return None
@@ -247,7 +248,7 @@ class _Reader:
     def slide(self, path: Path) -> Slide | None:
         rel = self.rel(path)
         # A file saved on Windows ends its lines with \r\n; the +++ and ??? marks are found by \n.
-        source = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        source = path.read_text(encoding=ENCODING).replace("\r\n", "\n")
         head, sep, rest = source.removeprefix(FRONT_MATTER + "\n").partition("\n" + FRONT_MATTER)
         if not source.startswith(FRONT_MATTER + "\n") or not sep:
             self.problems.add(rel, "front matter", "must start with a +++ block holding the title")
@@ -325,7 +326,7 @@ class _Reader:
         if not path.is_file():
             self.problems.add(rel, "", "missing")
             return ""
-        return path.read_text(encoding="utf-8").strip()
+        return path.read_text(encoding=ENCODING).strip()
 
 
 __all__ = ["ContentError", "load_content"]

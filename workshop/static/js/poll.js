@@ -1,5 +1,5 @@
-/* Polling a live session's small state document, for the pupil's page and the presenter's
-   console: an ETag makes an unchanged answer an empty 304, and a failed poll is simply tried
+/* Polling a small state document, for the pupil's page, the presenter's console and the
+   download page while the offline copy is built: an ETag makes an unchanged answer an empty 304, and a failed poll is simply tried
    again at the next turn (a phone's Wi-Fi drops for a moment). The document may ask for a
    slower pace with `poll` (seconds), as it does in a very large class. */
 window.pollState = function (url, seconds, onState, waitFirst) {
