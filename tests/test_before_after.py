@@ -274,7 +274,8 @@ def test_the_form_works_without_javascript(checked_app):
 # What may stay untranslated on these pages: numbers and shares, choice letters, the join address
 # and code, the language switcher, and language names as the locale's own data (CLDR) spells them.
 NEUTRAL = re.compile(
-    r"^[\d:–\-/.,·()+%✓→]+$|^[A-J]\.$|^(EN|FR)$|^[A-Z2-9]{5}$|^https?://\S+$|^(français|anglais)$"
+    r"^[\d:–\-/.,·()+%✓→●▮■]+$|^[A-J]\.?$|^(EN|FR)$|^[A-Z2-9]{5}$|^https?://\S+$"
+    r"|^(français|anglais|English|Français)$"
 )
 
 

@@ -57,6 +57,10 @@ class Position:
 
 LOBBY = Position(item=-1)
 
+# Choices are named by letter on the stage, in the chart and on every phone, so "most of you
+# chose B" means the same in every language.
+LETTERS = "ABCDEFGHIJ"
+
 
 @dataclass(frozen=True)
 class CheckStage:
@@ -129,6 +133,11 @@ class LessonStep:
         """The choices that are right; none for a poll or a story vote."""
         return self.question.right_choice_ids if self.question else frozenset()
 
+    def letters(self, choice_ids: list[str] | tuple[str, ...]) -> str:
+        """The letters of these choices, in the order the choices are listed: "B, C"."""
+        chosen = (LETTERS[index] for index, choice in enumerate(self.choices) if choice.id in choice_ids)
+        return ", ".join(chosen)
+
     def verdict(self, choice_ids: list[str]) -> bool | None:
         """Whether these choices are the right answer; None where nothing was chosen or nothing
         is right or wrong."""
@@ -190,9 +199,13 @@ class Lesson:
         step = scenario.steps_by_id[position.step]
         return LessonStep(StepKind.STORY_STEP, scenario=scenario, scenario_step=step)
 
+    def positions(self) -> tuple[Position, ...]:
+        """Every position, in the deck's order: a quiz question by question, a story in reading order."""
+        return tuple(self._positions(READING_ORDER))
+
     def steps(self) -> tuple[LessonStep, ...]:
-        """Every step, as the deck shows them: a quiz question by question, a story in reading order."""
-        return tuple(self.step_at(position) for position in self._positions(READING_ORDER))
+        """Every step, as the deck shows them."""
+        return tuple(self.step_at(position) for position in self.positions())
 
     def answerable_steps(self) -> list[LessonStep]:
         """Every question and every story decision, for the results (the before-and-after

@@ -23,7 +23,7 @@ from . import before_after, store
 from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
-from .lesson import LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
+from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import allowed, check_address
 from .store import Device, LiveSession, Phase
 
@@ -205,6 +205,41 @@ def _majority(session: LiveSession, step: LessonStep) -> str | None:
     return majority(counts, step.scenario_step)
 
 
+def branch_ahead(session: LiveSession) -> str | None:
+    """At a story decision, the branch "Next" takes: the class's vote, or the first if nobody voted."""
+    step = current_step(session)
+    if not step.is_story_vote:
+        return None
+    return _majority(session, step) or step.choices[0].id
+
+
+def step_after(session: LiveSession) -> LessonStep | None:
+    """What the class sees once the current step is done, for the presenter's "Next"; None at the end."""
+    step = current_step(session)
+    if step.kind == StepKind.END:
+        return None
+    lesson = lesson_of(session)
+    return lesson.step_at(lesson.next_position(session.position, branch_ahead(session)))
+
+
+def branches_taken(session: LiveSession) -> dict[str, str]:
+    """At each story decision the class passed, the choice the story went on with, by question_key.
+
+    The trail is the path the class walked (a "Back" takes a step off it), so the branch that
+    followed a decision is the one whose next step comes after it on the trail.
+    """
+    lesson = lesson_of(session)
+    path = (*session.trail, session.position)
+    taken = {}
+    for here, then in zip(path, path[1:], strict=False):
+        step = lesson.step_at(here)
+        if step.is_story_vote and then.item == here.item:
+            choice = next((c for c in step.choices if c.next == then.step), None)
+            if choice:
+                taken[step.question_key] = choice.id
+    return taken
+
+
 def close(session: LiveSession) -> None:
     """Stop taking answers to the current question; the results stay hidden."""
     if current_step(session).question_key:
@@ -377,6 +412,7 @@ def presenter_state(session: LiveSession) -> dict:
     result = current_result(session)
     return {
         "version": session.version,
+        "phase": session.phase,
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),
         "answered": result.answered if result else 0,
@@ -406,9 +442,21 @@ class QuestionResult:
     text: str
     answered: int
     choices: tuple[ChoiceResult, ...]
+    voted: str | None = None  # a story decision: the branch most of the class voted for
+    taken: str | None = None  # a story decision: the branch the story went on with
+
+    def letter(self, choice_id: str | None) -> str:
+        """A choice's letter, as the stage and the phones name it."""
+        ids = [choice.id for choice in self.choices]
+        return LETTERS[ids.index(choice_id)] if choice_id in ids else ""
+
+    @property
+    def overridden(self) -> bool:
+        """The presenter went on with another branch than the class's vote."""
+        return bool(self.voted and self.taken and self.voted != self.taken)
 
 
-def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
+def step_result(step: LessonStep, answered: int, counts: Counter, taken: str | None = None) -> QuestionResult:
     """A step's counts as results, every choice listed (those nobody picked at 0)."""
     # Shares are of the devices that answered, not of the choices picked: on a multiple-choice
     # question the shares can add up to more than 100%.
@@ -422,7 +470,8 @@ def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionRes
         )
         for choice in step.choices
     )
-    return QuestionResult(step.question_key, step.text, answered, choices)
+    voted = majority(counts, step.scenario_step) if step.is_story_vote else None
+    return QuestionResult(step.question_key, step.text, answered, choices, voted, taken)
 
 
 def current_result(session: LiveSession) -> QuestionResult | None:
@@ -439,13 +488,14 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
     # One query for the whole session, not one per question: the results page and the exports
     # list every question at once.
     recorded = store.all_choice_counts(store.db(), session.code)
+    taken = branches_taken(session)
     results = []
     for step in lesson_of(session).answerable_steps():
         answered, counts = recorded.get(step.question_key, (0, Counter()))
-        # Every quiz question, answered or not; a story decision only where the class voted,
-        # since a class follows one branch and never sees the others.
-        if step.question or answered:
-            results.append(step_result(step, answered, counts))
+        # Every quiz question, answered or not; a story decision only where the class voted
+        # or passed, since a class follows one branch and never sees the others.
+        if step.question or answered or step.question_key in taken:
+            results.append(step_result(step, answered, counts, taken.get(step.question_key)))
     return results
 
 
@@ -483,6 +533,8 @@ def results_csv(session: LiveSession) -> str:
             "count": c.count,
             "percent": c.share,
             "correct": "" if c.correct is None else str(c.correct).lower(),
+            # Where the story went on: the class's vote, or the presenter's choice over it.
+            "story_went_on": "true" if r.taken == c.id else "",
         }
         for r in session_results(session)
         for c in r.choices
@@ -513,6 +565,9 @@ def results_document(session: LiveSession) -> dict:
                     {"id": c.id, "text": c.text, "count": c.count, "percent": c.share, "correct": c.correct}
                     for c in r.choices
                 ],
+                "story_went_on_with": r.taken,
+                "class_voted_for": r.voted,
+                "presenter_override": r.overridden,
             }
             for r in session_results(session)
         ],

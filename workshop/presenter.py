@@ -9,6 +9,7 @@ import segno
 from flask import (
     Blueprint,
     Response,
+    abort,
     jsonify,
     redirect,
     render_template,
@@ -23,13 +24,18 @@ from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .errors import fail
 from .i18n import best_language
+from .lesson import StepKind
 from .public import found
 from .render import polled_json
 
 bp = Blueprint("presenter", __name__)
 
 # Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
-BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
+BACK_TO = {
+    "questions": "presenter.pupil_questions",
+    "devices": "presenter.devices",
+    "stage": "presenter.stage",
+}
 
 
 @bp.route("/presenter/")
@@ -79,36 +85,83 @@ def live_session(code: str) -> live.LiveSession:
     return found(live.get_session(code))
 
 
+def live_view(session: live.LiveSession) -> dict:
+    """What the stage and the presenter view both show of a session at this moment."""
+    step = live.current_step(session)
+    return {
+        "session": session,
+        "step": step,
+        "result": live.current_result(session),
+        "participants": live.present_count(session),
+        "join_page": network.pupils_reach().join_url,
+        "qr_svg": qr_svg(join_url(session.code)) if step.kind == StepKind.LOBBY else "",
+        "shown_question": live.shown_question(session),
+        "branch_ahead": live.branch_ahead(session),
+        "shift": live.shift_on_stage(session),
+    }
+
+
 @bp.route("/<lang>/presenter/sessions/<code>/")
 @presenter_required
 def console(lang, code):
-    """The projected console: the current step, the counts, the chart and every control."""
+    """The presenter view, on the laptop's own screen: notes, what comes next, clock, every control."""
     session = live_session(code)
-    return render_template(
-        "presenter/console.html",
-        session=session,
-        step=live.current_step(session),
-        result=live.current_result(session),
-        participants=live.present_count(session),
-        join_page=network.pupils_reach().join_url,
-        qr_svg=qr_svg(join_url(code)),
-        shown_question=live.shown_question(session),
-        shift=live.shift_on_stage(session),
-    )
+    return render_template("presenter/console.html", **live_view(session), after=live.step_after(session))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/panel")
+@presenter_required
+def panel(lang, code):
+    """The presenter view's changing part alone: its script puts it in place when the step changes."""
+    session = live_session(code)
+    return render_template("presenter/_panel.html", **live_view(session), after=live.step_after(session))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/stage/")
+@presenter_required
+def stage(lang, code):
+    """The stage, for the projector: the lesson alone, fitted to the screen."""
+    return render_template("presenter/stage.html", **live_view(live_session(code)))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/stage/step")
+@presenter_required
+def stage_step(lang, code):
+    """The stage's current step alone: its script puts it in place when the step changes."""
+    return render_template("presenter/_stage.html", **live_view(live_session(code)))
+
+
+# Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers.
+ASKS_FIRST = ("end", "reset")
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
+@presenter_required
+def confirm(lang, code, action):
+    """ "End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
+    if action not in ASKS_FIRST:
+        abort(404)
+    return render_template("presenter/confirm.html", session=live_session(code), action=action)
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
 @presenter_required
 def act(lang, code, action):
-    """One of the console's buttons; then back to the page it was pressed on."""
+    """One of the presenter's buttons; then back to the page it was pressed on, or the new state
+    for the script that pressed it."""
     form = request.form
+    session = live_session(code)
+    if action in ASKS_FIRST and form.get("confirmed") != "1":
+        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action))
     live.act(
-        live_session(code),
+        session,
         action,
         choice_id=form.get("choice") or None,
         question_id=form.get("question", type=int),
         device_number=form.get("device", type=int),
     )
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(live.presenter_state(live_session(code)))
     target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
     return redirect(url_for(target, lang=lang, code=code))
 

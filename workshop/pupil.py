@@ -58,15 +58,10 @@ def follow(lang, code):
     if session.ended:
         return render_template("pupil/ended.html", session=session)
     participant = live.join(session, request.cookies.get(cookie_name(code)), lang)
-    step = live.current_step(session)
-    my_answer = live.my_answer(session, participant, step)
     response = make_response(
         render_template(
             "pupil/follow.html",
-            session=session,
-            step=step,
-            my_answer=my_answer,
-            verdict=step.verdict(my_answer),
+            **step_view(session, participant),
             asked=request.args.get("asked") == "1",
             question_length=live.QUESTION_LENGTH,
         )
@@ -76,6 +71,29 @@ def follow(lang, code):
         cookie_name(code), participant, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax"
     )
     return response
+
+
+@bp.route("/<lang>/live/<code>/step")
+def step(lang, code):
+    """The changing part of a pupil's page alone: the page's script puts it in place when the
+    presenter moves on, so the page never reloads."""
+    session = live.session_for_pupils(code)
+    if session.ended:
+        return render_template("pupil/_ended.html", session=session)
+    return render_template("pupil/_step.html", **step_view(session, participant_of(session)))
+
+
+def step_view(session: live.LiveSession, participant: str) -> dict:
+    """What a pupil's page shows of the current step, with this device's own answer."""
+    step = live.current_step(session)
+    my_answer = live.my_answer(session, participant, step)
+    return {
+        "session": session,
+        "step": step,
+        "my_answer": my_answer,
+        "verdict": step.verdict(my_answer),
+        "branch_ahead": live.branch_ahead(session) if session.phase == live.Phase.REVEALED else None,
+    }
 
 
 @bp.route("/live/<code>/state.json")
@@ -132,4 +150,6 @@ def ask(lang, code):
     """An anonymous question for the presenter; it never shows who asked."""
     session = live.session_to_join(code)
     live.ask_question(session, participant_of(session), request.form.get("text") or "")
+    if request.accept_mimetypes.best == "application/json":
+        return {"sent": True}
     return redirect(url_for("pupil.follow", lang=lang, code=session.code, asked=1))

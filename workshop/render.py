@@ -23,7 +23,7 @@ from .before_after import scale
 from .content import loaded_content
 from .content.model import WEEKDAYS, Module, OpeningHours, Service
 from .i18n import current_language, language_name, languages, same_page_in, translate_content
-from .lesson import StepKind
+from .lesson import LETTERS, StepKind
 from .store import Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         csrf_token=csrf_token,
         Phase=Phase,
         StepKind=StepKind,
+        LETTERS=LETTERS,
     )
     app.context_processor(_page_values)
 

@@ -44,20 +44,24 @@ def test_five_phones_answer_before_and_after_and_the_class_sees_how_it_changed(b
     for phone in phones:
         phone.goto(f"{server.base_url}j/{code}")
 
+    window = console.locator("[data-live-window]")
+
     def clicker():
-        with console.expect_navigation():
-            console.keyboard.press("ArrowRight")
+        """One press; the next step is put in place without a reload."""
+        before = window.get_attribute("data-version")
+        console.keyboard.press("ArrowRight")
+        expect(window).not_to_have_attribute("data-version", before)
 
     clicker()  # the welcome slide
     clicker()  # the check opens on every phone by itself
     for phone in phones:
         expect(phone.get_by_role("heading", level=1)).to_have_text("Before we start: what do you think?")
         answer(phone, {NUMBER: "Not sure", TELL: "No"})
-    expect(console.locator(".live-count [data-answered]")).to_have_text("5")
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("5")
     assert violations(phones[0]) == []
 
     for _ in range(30):  # through the lesson to the check at the end
-        if console.get_by_text("Now, at the end: what do you think?").count():
+        if console.locator(".pv-now").get_by_text("Now, at the end: what do you think?").count():
             break
         clicker()
     for phone in phones:
@@ -65,7 +69,7 @@ def test_five_phones_answer_before_and_after_and_the_class_sees_how_it_changed(b
         answer(phone, {NUMBER: "Yes", TELL: "Mostly"})
     clicker()  # close
     clicker()  # how our class changed
-    expect(console.get_by_role("heading", name="How our class changed")).to_be_visible()
+    expect(console.locator(".pv-now").get_by_role("heading", name="How our class changed")).to_be_visible()
     expect(console.get_by_text("5 devices answered both times.")).to_be_visible()
     for statement in ("knows-a-number", "would-tell"):
         row = console.locator(f'[data-statement="{statement}"]')
@@ -95,8 +99,9 @@ def test_a_phone_answers_the_check_without_javascript_and_by_keyboard(browser, s
     console.get_by_role("button", name="Start live, ages 10-12").click()
     code = console.locator(".join-code strong").inner_text()
     for _ in range(2):
-        with console.expect_navigation():
-            console.get_by_role("button", name="Next").click()
+        before = console.locator("[data-live-window]").get_attribute("data-version")
+        console.get_by_role("button", name="Next", exact=True).click()
+        expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
     phone = context.new_page()
     phone.goto(f"{server.base_url}en/live/{code}/")
@@ -108,6 +113,6 @@ def test_a_phone_answers_the_check_without_javascript_and_by_keyboard(browser, s
         phone.get_by_role("button", name="Send my answers").click()
     expect(phone.get_by_role("status")).to_have_text(re.compile("Your answers are in."))
     expect(phone.get_by_role("group", name=NUMBER).get_by_label("Not really", exact=True)).to_be_checked()
-    expect(console.locator(".live-count [data-answered]")).to_have_text("1")
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("1")
     context.close()
     projector.close()

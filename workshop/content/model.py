@@ -267,6 +267,12 @@ class Directory:
         """Emergencies first, then the rest in the file's order."""
         return tuple(sorted(self.services, key=lambda s: not s.emergency))
 
+    @property
+    def for_pupils(self) -> tuple[Service, ...]:
+        """The featured services as a help box shows them to pupils: the helplines for young
+        people first (KJT's 116 111 in Luxembourg), the emergency numbers after them."""
+        return tuple(sorted((s for s in self.services if s.featured), key=lambda s: s.emergency))
+
 
 @dataclass(frozen=True)
 class Content:
