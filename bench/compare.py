@@ -20,9 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 # name: live_load.py options. "today" is the set-up before long polling: waitress, a poll every
-# 2 s (slower in a large class), and the page fetched within a random second of seeing a change.
+# 2 s (slower in a large class), and the page reloaded within a random second of seeing a change.
 CONFIGURATIONS = {
-    "waitress, polling every 2 s (today)": ["--server", "waitress", "--transport", "poll", "--spread", "1"],
+    "waitress, polling every 2 s (today)": ["--transport", "poll", "--spread", "1", "--page", "whole"],
     "cheroot, polling every 2 s": ["--server", "cheroot", "--transport", "poll", "--spread", "1"],
     "gunicorn gthread, polling every 2 s": ["--server", "gunicorn", "--transport", "poll", "--spread", "1"],
     "waitress, lighter polling (1 s, no spread)": ["--server", "waitress", "--transport", "poll", "--poll=1"],

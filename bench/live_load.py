@@ -5,10 +5,12 @@
 
 Starts the workshop under a WSGI server (`workshop serve`, waitress, by default; see
 bench/servers.py) on a free loopback port with a fresh data folder. N simulated pupils join and
-follow the session as poll.js does: with `--transport long` each request names the version the
-device shows and the server holds it until the presenter moves on; with `--transport poll`
-devices ask every `--poll` seconds (default: what the state document asks for) and fetch the
-page after a random pause of up to `--spread` seconds, as before long polling. A simulated
+follow the session as poll.js and live.js do: with `--transport long` each request names the
+version the device shows and the server holds it until the presenter moves on; with
+`--transport poll` devices ask every `--poll` seconds (default: what the state document asks
+for). On a change a device fetches the new step (`--page step`, as the page does in place) or
+reloads the whole page (`--page whole`, as before), after a random pause of up to `--spread`
+seconds. A simulated
 presenter walks the module: it presses "next" every `--pause` seconds, and on a question waits
 until every pupil answered, watching the counts as the console does. `--classes K` splits the
 pupils into K classes, each with its own session and presenter, as in a school-wide event.
@@ -178,6 +180,7 @@ class Behaviour:
     transport: str  # "long": held polls naming the shown version; "poll": ask every few seconds
     poll: float | None  # seconds between polls; None: what the state document asks for
     spread: float  # the longest random pause before fetching the new page
+    part: str  # what a device fetches when the step changes: "step" (the fragment) or "" (the page)
 
 
 def page_version(page: bytes) -> int:
@@ -224,7 +227,7 @@ async def follow_lesson(device: Device, code: str, stats: Stats, stop, behaviour
                 seen.states.append((time.perf_counter(), version))
                 await asyncio.sleep(random.random() * behaviour.spread)
                 started = time.perf_counter()
-                _, _, page = await device.request("GET", f"/en/live/{code}/")
+                _, _, page = await device.request("GET", f"/en/live/{code}/{behaviour.part}")
                 stats.add("page", started)
                 seen.pages.append((time.perf_counter(), page_version(page)))
                 found = re.search(rb'name="question" value="([^"]+)"', page)
@@ -327,6 +330,12 @@ def main() -> int:
         default=0.0,
         help="longest pause before fetching the page",
     )
+    parser.add_argument(
+        "--page",
+        choices=("step", "whole"),
+        default="step",
+        help="on a change, fetch the step alone (as live.js does) or the whole page (a reload)",
+    )
     parser.add_argument("--cores", choices=("split", "shared"), default="split")
     parser.add_argument("--presses", type=int, default=18, help="presses of 'next' before ending")
     parser.add_argument("--pause", type=float, default=1.5, help="seconds between two presses")
@@ -405,7 +414,7 @@ class Class:
         self.presenter.request(
             "POST",
             f"/en/presenter/sessions/{self.code}/{action}",
-            f"csrf={self.csrf}".encode(),
+            f"csrf={self.csrf}&confirmed=1".encode(),  # "end" asks first: this is the "Yes"
             {"Content-Type": "application/x-www-form-urlencoded"},
         )
 
@@ -428,7 +437,7 @@ def run(args, base, key: str, server_pid: int) -> dict:
         args.pupils // args.classes + (number < args.pupils % args.classes) for number in range(args.classes)
     ]
     classes = [start_class(args, base, key, size) for size in sizes]
-    behaviour = Behaviour(args.transport, args.poll, args.spread)
+    behaviour = Behaviour(args.transport, args.poll, args.spread, "step" if args.page == "step" else "")
     stats, loop, stop = Stats(), asyncio.new_event_loop(), None
 
     async def school():

@@ -24,7 +24,17 @@ SERVERS = ("waitress", "cheroot", "gunicorn")
 def command(server: str, port: int, content: str, held_polls: int, workers: int = 1) -> list[str]:
     """The command that starts the workshop under this server on a loopback port."""
     if server == "waitress":
-        return [sys.executable, "-m", "workshop", "--content", content, "serve", "--port", str(port)]
+        return [
+            sys.executable,
+            "-m",
+            "workshop",
+            "--content",
+            content,
+            "serve",
+            "--port",
+            str(port),
+            "--no-browser",
+        ]
     if server == "cheroot":
         return [sys.executable, __file__, "cheroot", str(port)]
     if server == "gunicorn":

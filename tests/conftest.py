@@ -7,7 +7,7 @@ import pytest
 from workshop import create_app, translations
 from workshop.settings import PROJECT_ROOT
 
-from content_tree import DIRECTORY_FILE, write_tree
+from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
 
 
 def pytest_configure(config):
@@ -18,6 +18,18 @@ def pytest_configure(config):
         translations.compile_all(PROJECT_ROOT / "translations")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Leave out the standalone app's tests unless `-m` names them (`pytest -m standalone`, a step
+    of its own in .ci/run): building the app takes minutes and needs PyInstaller. A `-m "not
+    standalone"` in addopts would not do: any other `-m`, such as `-m "not browser"`, replaces it."""
+    if "standalone" in config.getoption("markexpr"):
+        return
+    left_out = [item for item in items if item.get_closest_marker("standalone")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("standalone")]
+
+
 @pytest.fixture
 def tiny_root(tmp_path):
     return write_tree(tmp_path / "content")
@@ -26,6 +38,13 @@ def tiny_root(tmp_path):
 @pytest.fixture
 def data_dir(tmp_path):
     return tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def data_stays_in_the_test(monkeypatch, data_dir):
+    """No test writes to this user's real data folder (the default DATA_DIR), nor do the
+    servers and commands it starts."""
+    monkeypatch.setenv("WORKSHOP_DATA_DIR", str(data_dir))
 
 
 @pytest.fixture
@@ -39,6 +58,21 @@ def tiny_app(tiny_root, data_dir):
             # Printing PDFs with Chromium takes ten times as long as a freeze without them:
             # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
             "PDFS": False,
+            "TESTING": True,
+        }
+    )
+
+
+@pytest.fixture
+def checked_app(tmp_path, data_dir):
+    """The tiny content with its module's before-and-after check."""
+    root = write_tree(tmp_path / "checked-content", {**TINY, **STATEMENTS})
+    return create_app(
+        {
+            "CONTENT_DIR": str(root),
+            "DIRECTORY_FILE": DIRECTORY_FILE,
+            "DATA_DIR": str(data_dir),
+            "LANGUAGES": ["en"],
             "TESTING": True,
         }
     )

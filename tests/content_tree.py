@@ -208,6 +208,36 @@ TINY = {
 
 DIRECTORY_FILE = "directory/test.toml"
 
+# The tiny module's before-and-after check, in a file of its own: only the tests of the check
+# add it, so the other tests walk the lesson as they always did.
+STATEMENTS = {
+    "statements/tiny.toml": """
+        module = "tiny"
+        opens_after = "welcome"
+
+        [[statements]]
+        id = "knows-a-number"
+        measures = "knowledge"
+        text = "I know a number I can call if something online worries me."
+
+        [[statements]]
+        id = "photo-request"
+        measures = "confidence"
+        text = "I know what to do if someone online asks me for a photo."
+
+        [[statements]]
+        id = "would-tell"
+        measures = "help-seeking"
+        text = "If something online worried me, I would tell an adult I trust."
+
+        [[statements]]
+        id = "knows-the-law"
+        measures = "knowledge"
+        text = "I know that the law protects young people from grooming."
+        age_bands = ["13-16"]
+        """,
+}
+
 
 def write_tree(root: Path, files: dict[str, str] = TINY) -> Path:
     """Write `files` below root (paths relative, texts dedented) and return root."""
@@ -220,6 +250,6 @@ def write_tree(root: Path, files: dict[str, str] = TINY) -> Path:
 
 def copy_builtin(root: Path) -> Path:
     """A copy of the shipped content, for tests that change it."""
-    for folder in ("slides", "quizzes", "scenarios", "directory", "guide"):
+    for folder in ("slides", "quizzes", "scenarios", "statements", "directory", "guide"):
         shutil.copytree(PROJECT_ROOT / folder, root / folder)
     return root

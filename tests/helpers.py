@@ -105,7 +105,10 @@ def running_server(
     preexec_fn: Callable[[], None] | None = None,
 ) -> Iterator[Server]:
     """`workshop serve` in its own process on a free loopback port."""
-    command = [sys.executable, "-m", "workshop", "--content", str(content_root), "serve", "--port", "0"]
+    command = [
+        *[sys.executable, "-m", "workshop", "--content", str(content_root)],
+        *["serve", "--port", "0", "--no-browser"],
+    ]
     process = subprocess.Popen(
         [*command, *options],
         stdout=subprocess.PIPE,

@@ -199,3 +199,14 @@ def test_every_problem_is_listed_at_once(tmp_path):
     assert any("questions[secret].kind: 'essay' is not one of" in p for p in found)
     assert f"{DIRECTORY_FILE}: services[kjt].phone: 'call us' is not a phone number" in found
     assert "slides/tiny/forgotten.md: not in the plan of module.toml" in found
+
+
+def test_files_saved_with_a_byte_order_mark_are_read(tmp_path):
+    """Old Notepad saves "UTF-8" with a BOM in front: the same content, not a broken file."""
+    root = write_tree(tmp_path / "content")
+    for rel in ("quizzes/tiny-quiz.toml", "slides/tiny/welcome.md", "guide/facilitator.md"):
+        path = root / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    content = load_content(root, DIRECTORY_FILE)
+    assert content.quizzes["tiny-quiz"].questions[0].right_choice_ids == {"tell"}
+    assert content.guide.startswith("## Before the session")

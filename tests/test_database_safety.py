@@ -219,5 +219,9 @@ def test_a_negative_retention_is_refused_not_taken_as_delete_everything(tiny_roo
     assert "Traceback" not in purge.stderr and "Deleted" not in purge.stdout
     setting = start(tiny_root, data_dir, env={"WORKSHOP_RETENTION_DAYS": "-1"})
     assert one_plain_sentence(setting) == "RETENTION_DAYS must be 0 or more days, not -1."
+    kept_counts = start(tiny_root, data_dir, env={"WORKSHOP_REPORT_RETENTION_DAYS": "-1"})
+    assert one_plain_sentence(kept_counts) == "REPORT_RETENTION_DAYS must be 0 or more days, not -1."
     with pytest.raises(ValueError):
         store.purge(store.open_database(tiny_root.parent / "workshop.db"), -1)
+    with pytest.raises(ValueError):
+        store.purge(store.open_database(tiny_root.parent / "workshop.db"), 30, -1)

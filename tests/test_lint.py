@@ -17,7 +17,7 @@ def test_ruff(command):
     # The ruff installed with the test dependencies, next to this Python: the one on PATH may
     # be another version, or missing when the virtual environment is not activated.
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", *command, "workshop", "tests", "bench"],
+        [sys.executable, "-m", "ruff", *command, "workshop", "tests", "bench", "packaging", "setup.py"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

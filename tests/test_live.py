@@ -28,6 +28,10 @@ class Classroom:
         )
         assert response.status_code == 302, response.get_data(as_text=True)
 
+    def confirmed(self, action):
+        """End and reset ask first: this is the "Yes" on the page that asks."""
+        self.act(action, confirmed="1")
+
     def next(self, times=1):
         for _ in range(times):
             self.act("next")
@@ -59,10 +63,18 @@ def room(tiny_app, presenter):
 
 
 def test_lobby_shows_code_join_address_and_qr(room):
+    room.app.config["LAN_URL"] = "http://192.168.1.20:8000/"  # as `serve --lan --address` sets it
     html = room.presenter.get(room.console).get_data(as_text=True)
     assert room.code in html
-    assert f"http://localhost/j/{room.code}" not in html or "<svg" in html
-    assert "/join" in html and "<svg" in html
+    assert "http://192.168.1.20:8000/join" in html and "<svg" in html
+
+
+def test_lobby_off_the_network_says_how_to_let_phones_join_and_shows_no_qr(room):
+    """Served on this computer only, a QR code would be one no phone can open."""
+    html = room.presenter.get(room.console).get_data(as_text=True)
+    assert room.code in html
+    assert "<svg" not in html and "localhost" not in html
+    assert "workshop serve --lan" in html
 
 
 def test_qr_link_takes_a_pupil_to_the_session_in_their_language(room):
@@ -108,6 +120,68 @@ def test_a_story_decision_follows_the_majority_or_the_presenter(room):
     room.act("back")
     room.act("next", choice="tell")  # the presenter overrides
     assert "Her dad helps her keep the messages" in room.presenter.get(room.console).get_data(as_text=True)
+    exported = room.presenter.get(f"/presenter/sessions/{room.code}/results.json").get_json()
+    decision = next(q for q in exported["questions"] if q["key"] == key)
+    assert decision["class_voted_for"] == "move" and decision["story_went_on_with"] == "tell"
+    assert decision["presenter_override"] is True
+    csv = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv").get_data(as_text=True)
+    assert f"{key},Lea meets Max in a game." in csv and csv.count(",true\r\n") == 1
+    summary = room.presenter.get(f"/en/presenter/sessions/{room.code}/results/").get_data(as_text=True)
+    assert "The story went on with A, chosen by the presenter; most of the class voted for B." in summary
+
+
+def test_a_revealed_story_vote_says_which_branch_the_class_takes(room):
+    first, second = room.pupil(), room.pupil()
+    room.next(2 + 4 * 3 + 1)
+    key = "scenario:tiny-story:start"
+    room.answer(first, key, ["tell"])
+    room.answer(second, key, ["tell"])
+    room.next(2)  # close, reveal
+    stage = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/").get_data(as_text=True)
+    assert "The story goes on with A." in stage and 'class=" is-ahead"' in stage
+    assert "The story goes on with A." in first.get(f"/en/live/{room.code}/").get_data(as_text=True)
+
+
+def test_end_and_reset_ask_first(room):
+    room.next(2)
+    asked = room.presenter.post(f"/en/presenter/sessions/{room.code}/end", data={"csrf": room.presenter.csrf})
+    assert asked.status_code == 302 and asked.headers["Location"].endswith(f"/{room.code}/confirm/end")
+    page = room.presenter.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "End the session?" in page and 'name="confirmed" value="1"' in page
+    assert room.pupil().get(f"/en/live/{room.code}/").status_code == 200  # not ended
+    assert room.presenter.get(f"/en/presenter/sessions/{room.code}/confirm/next").status_code == 404
+
+
+def test_the_stage_shows_the_lesson_and_no_controls(room):
+    stage = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/").get_data(as_text=True)
+    assert room.code in stage and "site-header" not in stage
+    # Not started with --lan: the lobby says phones cannot join yet, instead of a QR code.
+    assert "Phones cannot join yet" in stage and "<svg" not in stage
+    assert "Questions from pupils" not in stage
+    room.next(2)
+    stage = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/").get_data(as_text=True)
+    assert "A new online friend asks Lea to keep a secret." in stage and "Answer now on your phone" in stage
+    part = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/step").get_data(as_text=True)
+    assert "<html" not in part and 'data-part="now"' in part and 'data-part="controls"' in part
+
+
+def test_the_presenter_view_has_notes_what_comes_next_and_the_controls(room):
+    room.next(2)
+    view = room.presenter.get(room.console).get_data(as_text=True)
+    assert "Right: Tell an adult she trusts." in view  # the notes
+    assert "→ closes answering." in view and 'data-action="next"' in view
+    assert "Questions from pupils" in view and "Connected" in view
+    panel = room.presenter.get(f"/en/presenter/sessions/{room.code}/panel").get_data(as_text=True)
+    assert "<html" not in panel and 'data-part="panel"' in panel
+
+
+def test_a_button_pressed_by_script_gets_the_new_state(room):
+    response = room.presenter.post(
+        f"/en/presenter/sessions/{room.code}/next",
+        data={"csrf": room.presenter.csrf},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200 and response.get_json()["phase"] == "slide"
 
 
 BAD_ANSWERS = [
@@ -154,7 +228,7 @@ def test_unknown_and_ended_sessions(room):
     assert unknown.status_code == 404 and "no session with this code" in unknown.get_json()["error"]
     assert pupil.get("/en/join/?code=ZZZZZ").status_code == 404
     room.next(2)
-    room.act("end")
+    room.confirmed("end")
     ended = room.answer(pupil, SECRET, ["tell"])
     assert ended.status_code == 410
     assert "has ended" in pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
@@ -170,7 +244,7 @@ def test_form_answers_work_without_javascript(room):
     )
     assert response.status_code == 302
     page = pupil.get(f"/en/live/{room.code}/").get_data(as_text=True)
-    assert page.count(" checked") == 2 and "Your answer is in." in page
+    assert page.count(" checked") == 2 and "✓ Sent: A, B" in page
 
 
 def test_state_polls_cost_a_304_when_nothing_changed(room):
@@ -188,7 +262,9 @@ def test_reset_clears_one_questions_answers(room):
     pupil = room.pupil()
     room.next(2)
     room.answer(pupil, SECRET, ["tell"])
-    room.act("reset")
+    room.act("reset")  # not confirmed: it asks first, and nothing is deleted
+    assert room.stored() == 1
+    room.confirmed("reset")
     assert room.stored() == 0 and room.state()["answered"] == 0
     assert room.answer(pupil, SECRET, ["keep"]).status_code == 200
 
@@ -198,7 +274,7 @@ def test_results_and_exports_hold_aggregates_only(room):
     room.next(2)
     for pupil, choice in zip(pupils, ["tell", "tell", "keep"], strict=True):
         room.answer(pupil, SECRET, [choice])
-    room.act("end")
+    room.confirmed("end")
     summary = room.presenter.get(f"/en/presenter/sessions/{room.code}/results/").get_data(as_text=True)
     assert "3 devices took part" in summary and "67%" in summary
     exported = room.presenter.get(f"/presenter/sessions/{room.code}/results.json").get_json()
@@ -209,7 +285,9 @@ def test_results_and_exports_hold_aggregates_only(room):
         ("keep", 1, False),
     ]
     csv = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv").get_data(as_text=True)
-    assert csv.splitlines()[0] == "question_key,question,answered,choice_id,choice,count,percent,correct"
+    assert csv.splitlines()[0] == (
+        "question_key,question,answered,choice_id,choice,count,percent,correct,story_went_on"
+    )
     with room.app.app_context():
         devices = [row[0] for row in store.db().execute("SELECT id FROM participants")]
     assert not any(device in csv or device in json.dumps(exported) for device in devices)

@@ -2,33 +2,59 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import time
+import urllib.request
 import zipfile
 
+import psutil
 import pytest
 
-from workshop import download
+from workshop import download, pdf
 from workshop.offline import freeze
+from workshop.settings import PROJECT_ROOT
+
+from helpers import running_server
 
 
-def wait_for_copy(app, timeout=180):
+def wait_for_copy(app, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
         copy = download.current_copy(app)
         if copy:
             return copy
+        build = download.build_status(app)
+        assert build and not build.failed, f"the build stopped without a copy: {build}"
         time.sleep(0.5)
     raise AssertionError("the offline copy was not built in time")
 
 
-def test_download_page_builds_the_zip_in_the_background_and_caches_it(tiny_app, tiny_root):
-    client = tiny_app.test_client()
-    first = client.get("/en/download/").get_data(as_text=True)
-    assert "The offline copy is being prepared." in first
+def start_build(presenter):
+    response = presenter.post("/en/download/build", data={"csrf": presenter.csrf})
+    assert response.status_code == 302
+
+
+def test_only_the_presenter_starts_a_build(tiny_app):
+    pupil = tiny_app.test_client()
+    page = pupil.get("/en/download/").get_data(as_text=True)
+    assert "has not been prepared yet" in page and "Prepare the offline copy" not in page
+    assert pupil.post("/en/download/build", data={"csrf": ""}).status_code == 403
+    assert download.build_status(tiny_app) is None and not download.folder(tiny_app).exists()
+
+
+def test_the_presenter_builds_the_zip_in_the_background_and_it_is_cached(tiny_app, tiny_root, presenter):
+    assert "Prepare the offline copy" in presenter.get("/en/download/").get_data(as_text=True)
+    start_build(presenter)
+    first = presenter.get("/en/download/").get_data(as_text=True)
+    assert "The offline copy is being prepared." in first and "<progress" in first
+    status = presenter.get("/download/status.json").get_json()
+    assert status["ready"] is False and status["build"]["stage"] in ("starting", "pages", "pdfs", "zip")
     copy = wait_for_copy(tiny_app)
-    page = client.get("/en/download/").get_data(as_text=True)
+    page = tiny_app.test_client().get("/en/download/").get_data(as_text=True)  # anyone may download it
     assert f'href="/download/{copy.path.stem}.zip"' in page and "MB)" in page
-    response = client.get(f"/download/{copy.path.stem}.zip")
+    response = presenter.get(f"/download/{copy.path.stem}.zip")
     assert response.status_code == 200 and response.headers["Content-Type"] == "application/zip"
     response.close()
     with zipfile.ZipFile(copy.path) as archive:
@@ -42,10 +68,12 @@ def test_download_page_builds_the_zip_in_the_background_and_caches_it(tiny_app, 
         "en/download/index.html",
     ):
         assert f"safe-online-workshop/{expected}" in names, expected
-    assert wait_for_copy(tiny_app) == copy  # cached: the same file, not built again
+    assert download.current_copy(tiny_app) == copy  # cached: the same file, not built again
 
     (tiny_root / "guide" / "facilitator.md").write_text("## Changed\n\nNew advice.\n", encoding="utf-8")
-    assert download.current_copy(tiny_app) is None  # the content changed: a new copy is on its way
+    assert download.current_copy(tiny_app) is None  # the content changed: the copy is out of date
+    assert download.build_status(tiny_app) is None  # and nobody started a new one
+    start_build(presenter)
     assert wait_for_copy(tiny_app).path != copy.path
     assert not copy.path.exists()  # the old zip is removed
 
@@ -83,3 +111,50 @@ def test_frozen_download_page_has_no_zip_link_and_readmes_exist(tiny_app, tmp_pa
     assert "double-click index.html" in readme and "116 111" in readme
     assert (copy.folder / "en" / "README.txt").is_file()
     assert copy.size_without_pdfs < 10_000_000
+
+
+def test_the_build_runs_low_with_one_browser_and_stops_with_the_server(tmp_path):
+    """Against the real server: the build is a low-priority process printing with one browser at
+    a time, and stopping the server stops it and its browser, mid-build."""
+    if pdf.find_browser() is None:
+        pytest.fail("no Chrome, Edge or Chromium to print with") if os.environ.get("CI") else pytest.skip()
+    env = {"WORKSHOP_DIRECTORY_FILE": "directory/luxembourg.toml", "WORKSHOP_LANGUAGES": '["en"]'}
+    with running_server(PROJECT_ROOT, data_dir=tmp_path / "data", env=env) as server:
+        presenter = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = presenter.open(server.presenter_url, timeout=30).read().decode()
+        page = presenter.open(server.base_url + "en/download/", timeout=30).read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        presenter.open(server.base_url + "en/download/build", data=f"csrf={csrf}".encode(), timeout=30)
+        build = wait_for_stage(server.base_url, "pdfs")
+        (freezer,) = [p for p in psutil.Process(server.process.pid).children() if "freeze" in command_line(p)]
+        if hasattr(os, "nice"):
+            assert freezer.nice() == 10
+        browsers = set()
+        for _ in range(20):
+            printing = [p for p in freezer.children() if any("--print-to-pdf" in a for a in command_line(p))]
+            assert len(printing) <= 1, printing
+            browsers.update(printing)
+            time.sleep(0.1)
+        assert browsers and build["total"] == 18
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    gone, alive = psutil.wait_procs([freezer, *browsers], timeout=15)
+    assert alive == []
+
+
+def command_line(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # it has just ended
+        return []
+
+
+def wait_for_stage(base_url: str, stage: str) -> dict:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(base_url + "download/status.json", timeout=10) as response:
+            build = json.load(response)["build"]
+        if build and build["stage"] == stage and build["done"] > 0:
+            return build
+        time.sleep(0.2)
+    raise AssertionError(f"the build never reached {stage}: {build}")

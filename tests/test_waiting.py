@@ -95,7 +95,7 @@ def test_a_quiet_session_answers_a_held_poll_with_an_empty_304(room, monkeypatch
 
 def test_an_ended_session_is_not_waited_on(room):
     pupil = room.pupil()
-    room.act("end")
+    room.confirmed("end")
     state = pupil.get(f"/live/{room.code}/state.json?after=1").get_json()
     assert state["ended"] is True
 

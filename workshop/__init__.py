@@ -10,6 +10,8 @@ from . import auth, errors, i18n, render, security, store, watch
 from .content import Content, init_content
 from .settings import defaults
 
+__version__ = "0.1.0"
+
 
 def create_app(config: dict[str, Any] | None = None, content: Content | None = None) -> Flask:
     """Build the app; content is loaded once here and raises ContentError if broken."""

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 import click
 
-from . import create_app, store, translations
+from . import __version__, create_app, download, network, pdf, report, store, translations
 from .content import ContentError, loaded_content
 from .errors import StartupError
 from .offline import FreezeError, FreezeRefused, freeze
-from .serve import PortInUse, lan_address, make_server, run_until_stopped, terminal_qr
+from .serve import PortInUse, make_server, open_in_browser, run_until_stopped, terminal_qr
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="Safe Online Workshop")
 @click.option(
     "--content",
     "content_dir",
     type=click.Path(file_okay=False, exists=True),
-    help="Folder with slides/, quizzes/, scenarios/, directory/ and guide/ (default: the built-in content).",
+    help="Folder with slides/, quizzes/, scenarios/, statements/, directory/ and guide/ "
+    "(default: the built-in content).",
 )
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None) -> None:
@@ -55,12 +59,22 @@ def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
     content = loaded_content(app)
-    for gap in translations.gaps(Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]):
+    folder, languages = Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]
+    broken, missing = translations.catalog_problems(folder, languages)
+    for warning in missing:
+        click.echo(f"Warning: {warning}", err=True)
+    for gap in translations.gaps(folder, languages):
         click.echo(f"Warning: {gap} (English is shown instead)", err=True)
+    if broken:
+        click.echo(f"{len(broken)} catalog(s) cannot be read:", err=True)
+        for problem in broken:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
     click.echo(
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
-        f"help services: {len(content.directory.services)}."
+        f"help services: {len(content.directory.services)}. "
+        f"Modules with a before-and-after check: {len(content.before_after)}."
     )
 
 
@@ -71,9 +85,20 @@ def check(config: dict) -> None:
 @click.option(
     "--lan", is_flag=True, help="Listen on the local network so pupils' devices can open the workshop."
 )
+@click.option(
+    "--address",
+    metavar="IP",
+    help="The address pupils' devices open, when this computer has several (--lan lists them); means --lan.",
+)
+@click.option(
+    "--browser/--no-browser",
+    default=True,
+    help="Open the presenter's page, signed in, in the default browser (the default).",
+)
 @click.pass_obj
-def serve(config: dict, port: int, lan: bool) -> None:
+def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool) -> None:
     """Start the workshop on this computer (add --lan for pupils' devices)."""
+    lan = lan or bool(address)
     host = "0.0.0.0" if lan else "127.0.0.1"
     app = build_app(config)
     try:
@@ -84,22 +109,59 @@ def serve(config: dict, port: int, lan: bool) -> None:
     purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
+    presenter_url = f"{local}/presenter/?key={app.config['PRESENTER_KEY']}"
     click.echo("Safe Online Workshop is running.")
-    click.echo(f"  Presenter:  {local}/presenter/?key={app.config['PRESENTER_KEY']}")
+    click.echo(f"  Presenter:  {presenter_url}")
     click.echo(f"  Open:       {local}/")
     if lan:
-        lan_url = f"http://{lan_address()}:{port}/"
-        app.config["LAN_URL"] = lan_url
-        click.echo(f"  Pupils open {lan_url} (same network), or scan:")
-        try:
-            click.echo(terminal_qr(lan_url))
-        except UnicodeEncodeError:  # an old Windows console: the presenter's page shows it too
-            click.echo("  (open the presenter's page for the QR code)")
+        tell_pupils(app, port, address)
     if purged:
         click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
+    if browser:
+        open_in_browser(presenter_url)
     click.echo("Press Ctrl+C to stop.")
     run_until_stopped(server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"]))
     click.echo("Stopped.")
+
+
+NO_NETWORK = """\
+  No network: this computer is not connected to one, so pupils' devices cannot join yet.
+  Connect it to the classroom Wi-Fi (or turn on its mobile hotspot), then reload the
+  presenter's page: it shows the address and its QR code."""
+WINDOWS_FIREWALL = """\
+  Windows may ask whether to allow this program on networks: allow it on private networks,
+  or pupils' devices cannot connect."""
+
+
+def tell_pupils(app, port: int, chosen: str | None) -> None:
+    """Print the address pupils open and its QR code, or plainly why there is none."""
+    network.listen_on_lan(app, port)
+    found = network.lan_addresses()
+    if chosen:
+        app.config["LAN_URL"] = f"http://{chosen}:{port}/"
+    if not (chosen or found):
+        click.echo(NO_NETWORK)
+        return
+    ip = chosen or found[0].ip
+    join = f"http://{ip}:{port}/join"
+    click.echo(f"  Pupils open {join} (same network), or scan:")
+    try:
+        click.echo(terminal_qr(join))
+    except UnicodeEncodeError:  # an old Windows console: the presenter's page shows it too
+        click.echo("  (open the presenter's page for the QR code)")
+    other_addresses(found, ip)
+    if not chosen and found[0].virtual:
+        name = found[0].interface
+        click.echo(f"  Warning: {name} looks like a VPN or virtual adapter: phones may not reach it.")
+    if sys.platform == "win32":
+        click.echo(WINDOWS_FIREWALL)
+
+
+def other_addresses(found: list[network.NetworkAddress], shown: str) -> None:
+    others = [f"{a.ip} ({a.interface})" for a in found if a.ip != shown]
+    if others:
+        click.echo(f"  Other addresses of this computer: {', '.join(others)}.")
+        click.echo("  If phones cannot open the address above, start again with --address and one of these.")
 
 
 @main.command()
@@ -115,6 +177,28 @@ def purge(config: dict, days: float | None) -> None:
     app = build_app(config)
     deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
     click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
+
+
+@main.command("report")
+@click.option(
+    "--from", "first_day", metavar="YYYY-MM-DD", help="First day (default: 1 September of this school year)."
+)
+@click.option("--to", "last_day", metavar="YYYY-MM-DD", help="Last day (default: today).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV, for a spreadsheet.")
+@click.pass_obj
+def report_command(config: dict, first_day: str | None, last_day: str | None, as_csv: bool) -> None:
+    """Print the season report: sessions, pupils reached, questions asked, the before-and-after shift."""
+    app = build_app(config)
+    try:
+        first, last = report.date_range(first_day, last_day, date.today())
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{error} (write dates as YYYY-MM-DD, the first no later than the last)"
+        ) from None
+    content = loaded_content(app)
+    with app.app_context():
+        season = report.season_report(content, first, last)
+    click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 
 @main.group("translations")
@@ -159,24 +243,61 @@ def translations_stats(config: dict) -> None:
 
 @main.command("freeze")
 @click.argument("destination", default="offline", type=click.Path(file_okay=False))
+@click.option(
+    "--background",
+    "progress_file",
+    hidden=True,
+    type=click.Path(dir_okay=False),
+    help="Build for the download page: low priority, one browser, progress written to this file.",
+)
 @click.pass_obj
-def freeze_command(config: dict, destination: str) -> None:
+def freeze_command(config: dict, destination: str, progress_file: str | None) -> None:
     """Write the offline copy (every public page, every language) to DESTINATION and a zip."""
     app = build_app(config)
+    started = time.monotonic()
+    if progress_file:
+        progress, browsers = download.background_progress(Path(progress_file)), 1
+    else:
+        progress, browsers = TerminalProgress(), 2
     try:
-        copy = freeze(app, Path(destination))
+        copy = freeze(app, Path(destination), progress, browsers)
     except FreezeRefused as error:
         click.echo(str(error), err=True)
         sys.exit(1)
     except FreezeError as error:
         click.echo(f"The offline copy is broken:\n{error}", err=True)
         sys.exit(1)
-    click.echo(f"Wrote {copy.pages} pages to {copy.folder} and {copy.archive}.")
+    click.echo(
+        f"Wrote {copy.pages} pages to {copy.folder} and {copy.archive} in {time.monotonic() - started:.0f} s."
+    )
     click.echo(
         f"Size: {copy.size_without_pdfs / 1e6:.1f} MB without PDFs, {copy.size_bytes / 1e6:.1f} MB in all."
     )
     if copy.pdf_tool:
         click.echo(f"PDFs: {copy.pdfs}, printed with {copy.pdf_tool}.")
     elif app.config["PDFS"]:
-        click.echo("No PDFs: Chromium was not found. The printables are in the copy as pages to print.")
+        click.echo("No PDFs: no Chrome, Edge or Chromium was found. The printables are in the copy as pages.")
+        click.echo(pdf.INSTALL_HINT)
     click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")
+
+
+class TerminalProgress:
+    """How far `freeze` is: updated in place on a terminal, a line every tenth in a log."""
+
+    LABELS = {"pages": "Writing files", "pdfs": "Printing PDFs"}
+
+    def __init__(self) -> None:
+        self.in_place = sys.stdout.isatty()
+        self.shown: tuple[str, int] | None = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "zip":
+            if not done:  # the summary follows when it is written
+                click.echo("  Making the zip...")
+            return
+        line = f"  {self.LABELS[stage]}: {done} of {total}"
+        if self.in_place:
+            click.echo(f"\r{line}", nl=done == total)
+        elif (stage, done * 10 // max(total, 1)) != self.shown:
+            self.shown = (stage, done * 10 // max(total, 1))
+            click.echo(line)

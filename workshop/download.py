@@ -1,12 +1,15 @@
-"""The offline copy as a zip from the live app: built once in the background, then cached
-until the content, the catalogs or the code change.
+"""The offline copy as a zip from the live app: built in the background when the presenter
+asks, then cached until the content, the catalogs or the code change.
 
-The build runs `workshop freeze` in a separate, low-priority process, so preparing a zip
-never slows down a live session on the same laptop.
+A build must never slow down a lesson on the same laptop, so it is `workshop freeze` in a
+separate process, at low priority, with one browser printing at a time. It reports its
+progress to a file the download page reads, and it stops when the server stops: it watches
+the pipe the server holds open to it, which closes however the server ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,14 +17,15 @@ import shutil
 import subprocess
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import psutil
 from flask import Flask
 
 from .settings import data_folder
 
-CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "directory", "guide")
+CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "statements", "directory", "guide")
 PACKAGE = Path(__file__).resolve().parent
 _building: set[str] = set()
 _lock = threading.Lock()
@@ -31,6 +35,20 @@ _lock = threading.Lock()
 class OfflineCopy:
     path: Path
     size_bytes: int
+
+
+@dataclass(frozen=True)
+class BuildStatus:
+    """How far a build is: stage "starting", "pages", "pdfs", "zip", or "failed" (with why)."""
+
+    stage: str
+    done: int = 0
+    total: int = 0
+    message: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.stage == "failed"
 
 
 def fingerprint(app: Flask) -> str:
@@ -51,25 +69,38 @@ def folder(app: Flask) -> Path:
 
 
 def current_copy(app: Flask) -> OfflineCopy | None:
-    """The zip for what the app serves now, or None while it is being (re)built."""
+    """The zip for what the app serves now, or None if it has not been built."""
+    path = folder(app) / f"offline-{fingerprint(app)}.zip"
+    return OfflineCopy(path, path.stat().st_size) if path.exists() else None
+
+
+def build_status(app: Flask) -> BuildStatus | None:
+    """The build of the current copy: running, or failed last time; None when there is none."""
     key = fingerprint(app)
-    path = folder(app) / f"offline-{key}.zip"
-    if path.exists():
-        return OfflineCopy(path, path.stat().st_size)
-    start_build(app, key)
-    return None
+    status = read_status(folder(app) / f"progress-{key}.json")
+    with _lock:
+        running = key in _building
+    if running:
+        return status or BuildStatus("starting")
+    return status if status and status.failed else None  # a build cut short by a stop is no build
 
 
-def start_build(app: Flask, key: str) -> None:
+def start_build(app: Flask) -> None:
+    """Build the current copy in the background, unless it is being built already."""
+    key = fingerprint(app)
     with _lock:
         if key in _building:
             return
         _building.add(key)
-    command, env = freeze_command(app, folder(app) / f"build-{key}" / "safe-online-workshop")
-    threading.Thread(target=_build, args=(command, env, folder(app), key), daemon=True).start()
+    target = folder(app)
+    target.mkdir(parents=True, exist_ok=True)
+    progress, build = target / f"progress-{key}.json", target / f"build-{key}"
+    write_status(progress, BuildStatus("starting"))
+    command, env = freeze_command(app, build / "safe-online-workshop", progress)
+    threading.Thread(target=_build, args=(command, env, build, key, progress), daemon=True).start()
 
 
-def freeze_command(app: Flask, destination: Path) -> tuple[list[str], dict[str, str]]:
+def freeze_command(app: Flask, destination: Path, progress: Path) -> tuple[list[str], dict[str, str]]:
     env = {
         **os.environ,
         "WORKSHOP_DIRECTORY_FILE": app.config["DIRECTORY_FILE"],
@@ -78,30 +109,89 @@ def freeze_command(app: Flask, destination: Path) -> tuple[list[str], dict[str, 
         "WORKSHOP_DATA_DIR": str(destination.parent / "data"),
         "WORKSHOP_PDFS": json.dumps(app.config["PDFS"]),
     }
+    # The standalone app is its own `workshop` command; otherwise this Python runs the package.
+    workshop = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "workshop"]
     command = [
-        sys.executable,
-        "-m",
-        "workshop",
-        "--content",
-        app.config["CONTENT_DIR"],
-        "freeze",
-        str(destination),
+        *workshop,
+        *["--content", app.config["CONTENT_DIR"]],
+        *["freeze", str(destination), "--background", str(progress)],
     ]
     return command, env
 
 
-def _build(command: list[str], env: dict[str, str], target: Path, key: str) -> None:
-    build = Path(command[-1]).parent
+def _build(command: list[str], env: dict[str, str], build: Path, key: str, progress: Path) -> None:
+    target = build.parent
     try:
         shutil.rmtree(build, ignore_errors=True)
         build.mkdir(parents=True)
-        nice = (lambda: os.nice(10)) if hasattr(os, "nice") else None
-        result = subprocess.run(command, env=env, capture_output=True, text=True, preexec_fn=nice)
-        if result.returncode == 0:
-            for old in target.glob("offline-*.zip"):
-                old.unlink()
-            Path(command[-1] + ".zip").replace(target / f"offline-{key}.zip")
+        # stdin stays open for as long as this server runs: its end tells the build to stop.
+        with subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            errors = process.stderr.read()
+            finished = process.wait() == 0
+        if finished:
+            (build / "safe-online-workshop.zip").replace(target / f"offline-{key}.zip")
+            progress.unlink(missing_ok=True)
+            _remove_older_copies(target, key)
+        else:
+            lines = [line for line in errors.splitlines() if line.strip()]
+            write_status(progress, BuildStatus("failed", message=lines[-1] if lines else ""))
     finally:
         shutil.rmtree(build, ignore_errors=True)
         with _lock:
             _building.discard(key)
+
+
+def _remove_older_copies(target: Path, key: str) -> None:
+    for old in target.glob("offline-*.zip"):
+        if old.stem != f"offline-{key}":
+            with contextlib.suppress(PermissionError):  # Windows: being downloaded; it goes next time
+                old.unlink()
+    for old in target.glob("progress-*.json"):
+        if old.stem != f"progress-{key}":
+            old.unlink(missing_ok=True)
+
+
+def write_status(path: Path, status: BuildStatus) -> None:
+    """Replace the status file whole, so that a reader never sees half of it."""
+    partial = path.with_suffix(".tmp")
+    partial.write_text(json.dumps(asdict(status)), encoding="utf-8")
+    with contextlib.suppress(PermissionError):  # Windows, while the page reads it: the next will do
+        partial.replace(path)
+
+
+def read_status(path: Path) -> BuildStatus | None:
+    try:
+        return BuildStatus(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+# The build's own side, in the `workshop freeze --background` process.
+
+
+def background_progress(path: Path):
+    """Run as the download page's build: lower this process's priority (the browsers it starts
+    inherit it), stop when the server does, and report progress to `path`."""
+    below_normal = getattr(psutil, "BELOW_NORMAL_PRIORITY_CLASS", 10)  # Windows' class, or nice 10
+    psutil.Process().nice(below_normal)
+    threading.Thread(target=_stop_with_the_server, daemon=True).start()
+    return lambda stage, done, total: write_status(path, BuildStatus(stage, done, total))
+
+
+def _stop_with_the_server() -> None:
+    # Standard input is the pipe from the server: reading it ends when the server closes it or
+    # is gone. The file descriptor itself is read, not sys.stdin, whose lock a thread still
+    # waiting here would hold while the interpreter shuts down after a finished build.
+    while os.read(0, 1024):
+        pass
+    for child in psutil.Process().children(recursive=True):  # the browser printing now
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    os._exit(1)

@@ -63,4 +63,5 @@ def _respond(status: int, message: str):
         or request.accept_mimetypes.best == "application/json"
     ):
         return jsonify({"error": message}), status
-    return render_template("error.html", message=message, status=status), status
+    page = render_template("error.html", message=message, status=status, pupil=request.blueprint == "pupil")
+    return page, status

@@ -14,6 +14,7 @@ from .translations import compile_all
 
 def init_app(app: Flask) -> None:
     """Babel with the app's catalogs, a second domain for content, and the language check."""
+    app.config["TRANSLATIONS_DIR"] = str(translations_folder(app.config))
     # Catalogs are compiled from the .po files when they change, so a .mo is never stale.
     compile_all(Path(app.config["TRANSLATIONS_DIR"]))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["TRANSLATIONS_DIR"]
@@ -28,6 +29,11 @@ def init_app(app: Flask) -> None:
     # would leak from one page into the next unless it is dropped before each request.
     app.before_request(refresh)
     app.url_value_preprocessor(check_language)
+
+
+def translations_folder(config) -> Path:
+    """The catalogs travel with the content they translate, unless a setting says otherwise."""
+    return Path(config["TRANSLATIONS_DIR"] or Path(config["CONTENT_DIR"]) / "translations")
 
 
 def languages() -> list[str]:

@@ -2,8 +2,9 @@
 
 The slide deck shows every step in order. A live session walks the same steps one at a time,
 except that a story follows the class's decisions: the branch the majority chose (or the
-presenter picked) leads on. The store keeps a live session's `Position`, so a server restarted
-mid-lesson resumes exactly where the class was.
+presenter picked) leads on, and that a session with the before-and-after check walks it twice:
+after the ground rules and before the last slide. The store keeps a live session's `Position`,
+so a server restarted mid-lesson resumes exactly where the class was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 
 from .content import Content, Module, PlanKind, Question, Quiz, Scenario, Slide, Step
-from .content.model import Choice, PlanItem, StepChoice
+from .content.model import Choice, PlanItem, Statement, StepChoice
+
+# The question_keys the two times of the before-and-after check are stored under.
+CHECK_BEFORE, CHECK_AFTER = "check:before", "check:after"
 
 
 class StepKind(StrEnum):
@@ -24,6 +28,7 @@ class StepKind(StrEnum):
     SLIDE = "slide"
     QUESTION = "question"  # one question of a quiz
     STORY_STEP = "step"  # one step of a scenario: a decision, or one of the story's endings
+    CHECK = "check"  # the before-and-after check, in a live session that includes it
     END = "end"  # a live session after its last step
 
 
@@ -52,6 +57,23 @@ class Position:
 
 LOBBY = Position(item=-1)
 
+# Choices are named by letter on the stage, in the chart and on every phone, so "most of you
+# chose B" means the same in every language.
+LETTERS = "ABCDEFGHIJ"
+
+
+@dataclass(frozen=True)
+class CheckStage:
+    """One time the class answers the before-and-after check: near the start or at the end,
+    with the same statements."""
+
+    question_key: str  # CHECK_BEFORE or CHECK_AFTER
+    statements: tuple[Statement, ...]
+
+    @property
+    def is_after(self) -> bool:
+        return self.question_key == CHECK_AFTER
+
 
 @dataclass(frozen=True)
 class LessonStep:
@@ -64,10 +86,13 @@ class LessonStep:
     question: Question | None = None
     scenario: Scenario | None = None
     scenario_step: Step | None = None
+    check: CheckStage | None = None
 
     @property
     def question_key(self) -> str:
         """The id answers to this step are stored under; empty where pupils do not answer."""
+        if self.check:
+            return self.check.question_key
         if self.question:
             return f"quiz:{self.quiz.id}:{self.question.id}"
         if self.is_story_vote:
@@ -108,6 +133,11 @@ class LessonStep:
         """The choices that are right; none for a poll or a story vote."""
         return self.question.right_choice_ids if self.question else frozenset()
 
+    def letters(self, choice_ids: list[str] | tuple[str, ...]) -> str:
+        """The letters of these choices, in the order the choices are listed: "B, C"."""
+        chosen = (LETTERS[index] for index, choice in enumerate(self.choices) if choice.id in choice_ids)
+        return ", ".join(chosen)
+
     def verdict(self, choice_ids: list[str]) -> bool | None:
         """Whether these choices are the right answer; None where nothing was chosen or nothing
         is right or wrong."""
@@ -123,11 +153,24 @@ READING_ORDER: Callable[[Scenario], Iterable[Step]] = Scenario.walk
 
 
 class Lesson:
-    """A module's plan for one age band, walked step by step."""
+    """A module's plan for one age band, walked step by step; in a live session, with the
+    before-and-after check if asked for."""
 
-    def __init__(self, content: Content, module: Module, band: str):
+    def __init__(self, content: Content, module: Module, band: str, with_check: bool = False):
         self.content, self.module, self.band = content, module, band
-        self.plan = module.plan_for(band)
+        self.plan = self._plan_with_check() if with_check else module.plan_for(band)
+
+    def _plan_with_check(self) -> tuple[PlanItem, ...]:
+        """The plan with the check opened after its `opens_after` slide and again just before
+        the last slide, where to get help; the content checks make sure both are there."""
+        plan = self.module.plan_for(self.band)
+        check = self.content.before_after.get(self.module.id)
+        if check is None:
+            return plan
+        slides = [item.ref if item.kind == PlanKind.SLIDE else "" for item in plan]
+        opens = slides.index(check.opens_after) + 1
+        before, after = PlanItem(PlanKind.CHECK, CHECK_BEFORE), PlanItem(PlanKind.CHECK, CHECK_AFTER)
+        return (*plan[:opens], before, *plan[opens:-1], after, plan[-1])
 
     @property
     def end(self) -> Position:
@@ -149,20 +192,28 @@ class Lesson:
             quiz = self.content.quizzes[item.ref]
             question = quiz.for_band(self.band)[position.question]
             return LessonStep(StepKind.QUESTION, quiz=quiz, question=question)
+        if item.kind == PlanKind.CHECK:
+            statements = self.content.before_after[self.module.id].for_band(self.band)
+            return LessonStep(StepKind.CHECK, check=CheckStage(item.ref, statements))
         scenario = self.content.scenarios[item.ref]
         step = scenario.steps_by_id[position.step]
         return LessonStep(StepKind.STORY_STEP, scenario=scenario, scenario_step=step)
 
+    def positions(self) -> tuple[Position, ...]:
+        """Every position, in the deck's order: a quiz question by question, a story in reading order."""
+        return tuple(self._positions(READING_ORDER))
+
     def steps(self) -> tuple[LessonStep, ...]:
-        """Every step, as the deck shows them: a quiz question by question, a story in reading order."""
-        return tuple(self.step_at(position) for position in self._positions(READING_ORDER))
+        """Every step, as the deck shows them."""
+        return tuple(self.step_at(position) for position in self.positions())
 
     def answerable_steps(self) -> list[LessonStep]:
-        """Every question and every story decision, for the results."""
+        """Every question and every story decision, for the results (the before-and-after
+        check has figures of its own)."""
         # A story's decisions in the order its file lists them, not in reading order: the
         # order in which results and their exports have always listed them.
         steps = map(self.step_at, self._positions(lambda scenario: scenario.steps))
-        return [step for step in steps if step.question_key]
+        return [step for step in steps if step.question or step.is_story_vote]
 
     def next_position(self, position: Position, decision: str | None = None) -> Position:
         """One step on; at a story decision, the chosen branch (none chosen: the first)."""

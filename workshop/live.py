@@ -1,5 +1,6 @@
 """Every rule of a live session: what the presenter's buttons do, which pupils' answers and
-questions are accepted, what devices poll, and the results with their CSV and JSON shapes.
+questions are accepted, what devices poll, and the results with their CSV and JSON shapes,
+the before-and-after check's included.
 
 A pupil's answer goes from the pupil's view to `accept_answer` here and on to the store; the
 presenter's chart comes back through `live_result`. Views parse requests and render; they decide
@@ -18,10 +19,11 @@ from dataclasses import dataclass
 from flask import abort, current_app
 from flask_babel import gettext as _
 
-from . import store
+from . import before_after, store
+from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
-from .lesson import LOBBY, Lesson, LessonStep, Position, StepKind, majority
+from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import allowed, check_address
 from .store import Device, LiveSession, Phase
 
@@ -36,9 +38,9 @@ AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-q
 
 
 def lesson_of(session: LiveSession) -> Lesson:
-    """The lesson a session walks: its module's plan for its age band."""
+    """The lesson a session walks: its module's plan for its age band, with the check or not."""
     content = loaded_content()
-    return Lesson(content, content.modules_by_id[session.module_id], session.band)
+    return Lesson(content, content.modules_by_id[session.module_id], session.band, session.with_check)
 
 
 def current_step(session: LiveSession) -> LessonStep:
@@ -121,15 +123,20 @@ def devices(session: LiveSession) -> list[Device]:
 # What the presenter's buttons do
 
 
-def start(module_id: str, band: str) -> LiveSession:
-    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones."""
-    module = loaded_content().modules_by_id.get(module_id)
+def start(module_id: str, band: str, with_check: bool) -> LiveSession:
+    """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones.
+
+    The before-and-after check is part of it if asked for and the module has one.
+    """
+    content = loaded_content()
+    module = content.modules_by_id.get(module_id)
     if module is None:
         abort(404)
     if band not in module.age_bands:
         abort(400)
+    with_check = with_check and module.id in content.before_after
     # Every session opens on the join screen, so pupils can join before the lesson begins.
-    return store.create_session(store.db(), module.id, band, LOBBY)
+    return store.create_session(store.db(), module.id, band, LOBBY, with_check)
 
 
 def act(
@@ -202,6 +209,41 @@ def _majority(session: LiveSession, step: LessonStep) -> str | None:
         return None
     _, counts = store.choice_counts(store.db(), session.code, step.question_key)
     return majority(counts, step.scenario_step)
+
+
+def branch_ahead(session: LiveSession) -> str | None:
+    """At a story decision, the branch "Next" takes: the class's vote, or the first if nobody voted."""
+    step = current_step(session)
+    if not step.is_story_vote:
+        return None
+    return _majority(session, step) or step.choices[0].id
+
+
+def step_after(session: LiveSession) -> LessonStep | None:
+    """What the class sees once the current step is done, for the presenter's "Next"; None at the end."""
+    step = current_step(session)
+    if step.kind == StepKind.END:
+        return None
+    lesson = lesson_of(session)
+    return lesson.step_at(lesson.next_position(session.position, branch_ahead(session)))
+
+
+def branches_taken(session: LiveSession) -> dict[str, str]:
+    """At each story decision the class passed, the choice the story went on with, by question_key.
+
+    The trail is the path the class walked (a "Back" takes a step off it), so the branch that
+    followed a decision is the one whose next step comes after it on the trail.
+    """
+    lesson = lesson_of(session)
+    path = (*session.trail, session.position)
+    taken = {}
+    for here, then in zip(path, path[1:], strict=False):
+        step = lesson.step_at(here)
+        if step.is_story_vote and then.item == here.item:
+            choice = next((c for c in step.choices if c.next == then.step), None)
+            if choice:
+                taken[step.question_key] = choice.id
+    return taken
 
 
 def close(session: LiveSession) -> None:
@@ -281,20 +323,44 @@ def _change(session: LiveSession, **columns) -> None:
 # What pupils send
 
 
-def accept_answer(session: LiveSession, participant: str, question_key: str, choice_ids: list[str]) -> None:
-    """Store a pupil's answer if it fits the open question; otherwise a plain 4xx that says why."""
+def accept_answer(
+    session: LiveSession, participant: str, question_key: str, choice_ids: list[str]
+) -> list[str]:
+    """Store a pupil's answer if it fits the open question or check, and return it as stored;
+    otherwise a plain 4xx that says why."""
     step = current_step(session)
     if session.phase != Phase.OPEN or question_key != step.question_key:
         _not_open()
+    choice_ids = _check_answers(step.check, choice_ids) if step.check else _question_answer(step, choice_ids)
+    # The presenter may close the question between the test above and this write, so the
+    # store checks again in the statement that writes: a late answer is never counted.
+    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
+        _not_open()
+    return choice_ids
+
+
+def _question_answer(step: LessonStep, choice_ids: list[str]) -> list[str]:
+    """The choices, if they are the step's own and as many as it takes."""
     known = {choice.id for choice in step.choices}
     if not choice_ids or any(c not in known for c in choice_ids) or len(set(choice_ids)) != len(choice_ids):
         fail(400, _("Pick one of the answers shown."))
     if len(choice_ids) > 1 and not step.allows_several:
         fail(400, _("Pick only one answer for this question."))
-    # The presenter may close the question between the check above and this write, so the
-    # store checks again in the statement that writes: a late answer is never counted.
-    if not store.record_answer(store.db(), session.code, participant, question_key, choice_ids):
-        _not_open()
+    return choice_ids
+
+
+def _check_answers(check: CheckStage, values: list[str]) -> list[str]:
+    """A device's answers to the check ("statement:point" each), if they are what the form
+    offers, at most one per statement. Skipping a statement is fine, skipping all is not."""
+    offered = {f"{s.id}:{point}": (s.id, point) for s in check.statements for point in before_after.POINTS}
+    if not values:
+        fail(400, _("Pick an answer for at least one sentence, or skip the check: that is fine too."))
+    if any(value not in offered for value in values):
+        fail(400, _("Pick one of the answers shown."))
+    points = dict(offered[value] for value in values)
+    if len(points) != len(values):
+        fail(400, _("Pick only one answer for each sentence."))
+    return store.check_choice_ids(points)
 
 
 def _not_open():
@@ -369,6 +435,7 @@ def presenter_state(session: LiveSession) -> dict:
     return {
         "version": session.version,
         "poll": CONSOLE_POLL_SECONDS,
+        "phase": session.phase,
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),
         "answered": result.answered if result else 0,
@@ -398,9 +465,21 @@ class QuestionResult:
     text: str
     answered: int
     choices: tuple[ChoiceResult, ...]
+    voted: str | None = None  # a story decision: the branch most of the class voted for
+    taken: str | None = None  # a story decision: the branch the story went on with
+
+    def letter(self, choice_id: str | None) -> str:
+        """A choice's letter, as the stage and the phones name it."""
+        ids = [choice.id for choice in self.choices]
+        return LETTERS[ids.index(choice_id)] if choice_id in ids else ""
+
+    @property
+    def overridden(self) -> bool:
+        """The presenter went on with another branch than the class's vote."""
+        return bool(self.voted and self.taken and self.voted != self.taken)
 
 
-def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionResult:
+def step_result(step: LessonStep, answered: int, counts: Counter, taken: str | None = None) -> QuestionResult:
     """A step's counts as results, every choice listed (those nobody picked at 0)."""
     # Shares are of the devices that answered, not of the choices picked: on a multiple-choice
     # question the shares can add up to more than 100%.
@@ -414,7 +493,8 @@ def step_result(step: LessonStep, answered: int, counts: Counter) -> QuestionRes
         )
         for choice in step.choices
     )
-    return QuestionResult(step.question_key, step.text, answered, choices)
+    voted = majority(counts, step.scenario_step) if step.is_story_vote else None
+    return QuestionResult(step.question_key, step.text, answered, choices, voted, taken)
 
 
 def current_result(session: LiveSession) -> QuestionResult | None:
@@ -431,18 +511,41 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
     # One query for the whole session, not one per question: the results page and the exports
     # list every question at once.
     recorded = store.all_choice_counts(store.db(), session.code)
+    taken = branches_taken(session)
     results = []
     for step in lesson_of(session).answerable_steps():
         answered, counts = recorded.get(step.question_key, (0, Counter()))
-        # Every quiz question, answered or not; a story decision only where the class voted,
-        # since a class follows one branch and never sees the others.
-        if step.question or answered:
-            results.append(step_result(step, answered, counts))
+        # Every quiz question, answered or not; a story decision only where the class voted
+        # or passed, since a class follows one branch and never sees the others.
+        if step.question or answered or step.question_key in taken:
+            results.append(step_result(step, answered, counts, taken.get(step.question_key)))
     return results
 
 
+def class_shift(session: LiveSession) -> ClassShift | None:
+    """How the class changed, statement by statement; None where the check was not part of the lesson."""
+    check = loaded_content().before_after.get(session.module_id)
+    if not session.with_check or check is None:
+        return None
+    devices, distributions = store.check_distributions(store.db(), session.code)
+    shifts = []
+    for statement in check.for_band(session.band):
+        before, after = distributions.get(statement.id, ({}, {}))
+        shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
+    return ClassShift(devices, tuple(shifts))
+
+
+def shift_on_stage(session: LiveSession) -> ClassShift | None:
+    """ "How our class changed", once the final check's answers are revealed; None before."""
+    step = current_step(session)
+    if step.check and step.check.is_after and session.phase == Phase.REVEALED:
+        return class_shift(session)
+    return None
+
+
 def results_csv(session: LiveSession) -> str:
-    """The results as CSV text: one row per question and choice."""
+    """The results as CSV text: one row per question and choice, then the check's statements
+    (before and after each) with one row per point of the scale."""
     rows = [
         {
             "question_key": r.question_key,
@@ -453,10 +556,12 @@ def results_csv(session: LiveSession) -> str:
             "count": c.count,
             "percent": c.share,
             "correct": "" if c.correct is None else str(c.correct).lower(),
+            # Where the story went on: the class's vote, or the presenter's choice over it.
+            "story_went_on": "true" if r.taken == c.id else "",
         }
         for r in session_results(session)
         for c in r.choices
-    ]
+    ] + before_after.as_rows(class_shift(session))
     buffer = io.StringIO()
     # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
@@ -483,7 +588,11 @@ def results_document(session: LiveSession) -> dict:
                     {"id": c.id, "text": c.text, "count": c.count, "percent": c.share, "correct": c.correct}
                     for c in r.choices
                 ],
+                "story_went_on_with": r.taken,
+                "class_voted_for": r.voted,
+                "presenter_override": r.overridden,
             }
             for r in session_results(session)
         ],
+        "before_after": before_after.as_json(class_shift(session)),
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -53,6 +53,13 @@ class FreezeError(Exception):
 
 class FreezeRefused(Exception):
     """The copy cannot be written there; the message says why and what to do."""
+
+
+Progress = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """Nobody is watching: a copy made by a test or a script."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +120,13 @@ def _scenario_pages(lang, scenario):
             yield "public.scenario_choice", {**args, "choice_id": choice.id}
 
 
-def freeze(app: Flask, destination: Path) -> FrozenCopy:
+def freeze(app: Flask, destination: Path, progress: Progress = no_progress, browsers: int = 2) -> FrozenCopy:
     """Write the offline copy and its zip; raise FreezeRefused, having changed nothing, if the
-    destination holds files the copy did not write, and FreezeError if the result does not work."""
+    destination holds files the copy did not write, and FreezeError if the result does not work.
+
+    `progress` hears how far each stage is ("pages", "pdfs", "zip") as (stage, done, total);
+    `browsers` is how many print PDFs at once.
+    """
     destination = Path(destination).resolve()
     app.config.update(
         FREEZING=True,
@@ -127,8 +138,8 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
     freezer = Freezer(app, with_no_argument_rules=False, log_url_for=False)
     content, languages = loaded_content(app), app.config["LANGUAGES"]
     freezer.register_generator(lambda: public_pages(content, languages))
-    tool = pdf.chromium() if app.config["PDFS"] else None
-    files = planned_files(app, freezer, tool)
+    browser = pdf.find_browser() if app.config["PDFS"] else None
+    files = planned_files(app, freezer, browser)
     archive = archive_path(destination)
     try:
         earlier = earlier_copy(destination, archive, files)
@@ -139,28 +150,41 @@ def freeze(app: Flask, destination: Path) -> FrozenCopy:
             # The live pages (presenter, pupils, the zip) are never frozen, on purpose. Any other
             # warning, such as a page served with the wrong type, must reach whoever freezes.
             warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
-            urls = freezer.freeze()
+            urls = freeze_pages(freezer, progress)
         write_readmes(app, destination)
-        pdfs = print_pdfs(app, destination, tool) if tool else []
+        pdfs = print_pdfs(app, destination, browser, progress, browsers) if browser else []
         write_marker(destination, files)
         problems = check_copy(destination, languages, files)
         if problems:
             raise FreezeError("\n".join(problems))
+        progress("zip", 0, 1)
         write_zip(destination, files, archive)
+        progress("zip", 1, 1)
     except OSError as error:
         raise FreezeRefused(
             f"Could not write the offline copy to {destination} ({error.strerror or error}): "
             "choose a folder you can write to, on a disk with room."
         ) from error
     pages = [url for url in urls if not url.startswith("/static/")]
+    tool = str(browser) if browser else None
     return FrozenCopy(destination, archive, len(pages), frozenset(files), len(pdfs), tool)
 
 
-def planned_files(app: Flask, freezer: Freezer, tool: str | None) -> set[str]:
+def freeze_pages(freezer: Freezer, progress: Progress) -> set[str]:
+    """Frozen-Flask's freeze, page by page, so that a long copy shows how far it is."""
+    total = len(set(freezer.all_urls()))
+    urls = set()
+    for page in freezer.freeze_yield():
+        urls.add(page.url)
+        progress("pages", len(urls), total)
+    return urls
+
+
+def planned_files(app: Flask, freezer: Freezer, browser: pdf.Browser | None) -> set[str]:
     """Every file the copy will write, relative to its folder, known before writing any."""
     pages = {normalize("NFC", freezer.urlpath_to_filepath(url)) for url in freezer.all_urls()}
     readmes = {"README.txt", *(f"{lang}/README.txt" for lang in app.config["LANGUAGES"])}
-    pdfs = {pdf_file(app, e, a) for e, a in printable_sheets(app)} if tool else set()
+    pdfs = {pdf_file(app, e, a) for e, a in printable_sheets(app)} if browser else set()
     return pages | readmes | pdfs | {MARKER}
 
 
@@ -272,13 +296,24 @@ def printable_sheets(app: Flask) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def print_pdfs(app: Flask, destination: Path, tool: str) -> list[Path]:
+def print_pdfs(
+    app: Flask, destination: Path, browser: pdf.Browser, progress: Progress, browsers: int
+) -> list[Path]:
     sheets = printable_sheets(app)
     pairs = [(destination / pdf_file(app, e, a)).parent / "index.html" for e, a in sheets]
     targets = [destination / pdf_file(app, e, a) for e, a in sheets]
-    failed = pdf.render(list(zip(pairs, targets, strict=True)), tool)
+    done = []
+    progress("pdfs", 0, len(targets))
+
+    def printed(target: Path) -> None:
+        done.append(target)
+        progress("pdfs", len(done), len(targets))
+
+    failed = pdf.render(list(zip(pairs, targets, strict=True)), browser, browsers, printed)
     if failed:
-        raise FreezeError("\n".join(f"{f.relative_to(destination)}: Chromium made no PDF" for f in failed))
+        raise FreezeError(
+            "\n".join(f"{f.relative_to(destination)}: {browser.name} made no PDF" for f in failed)
+        )
     return targets
 
 

@@ -1,31 +1,41 @@
-"""Only the presenter: sign in with the key, start a live session, drive it, see results."""
+"""Only the presenter: sign in with the key, start a live session, drive it, see results, and
+the season report over a range of dates."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import segno
 from flask import (
     Blueprint,
     Response,
-    current_app,
+    abort,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live
+from . import live, network, report
 from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
+from .errors import fail
 from .i18n import best_language
+from .lesson import StepKind
 from .public import found
 from .render import polled_json
 
 bp = Blueprint("presenter", __name__)
 
 # Where a button sends the presenter back to, when it was pressed elsewhere than on the console.
-BACK_TO = {"questions": "presenter.pupil_questions", "devices": "presenter.devices"}
+BACK_TO = {
+    "questions": "presenter.pupil_questions",
+    "devices": "presenter.devices",
+    "stage": "presenter.stage",
+}
 
 
 @bp.route("/presenter/")
@@ -49,15 +59,15 @@ def sign_out_of_this_browser(lang):
 @presenter_required
 def home(lang):
     """Start a session, see the address pupils open, go back to recent sessions."""
-    lan_url = current_app.config["LAN_URL"]
+    reach = network.pupils_reach()
     modules = loaded_content().modules
     return render_template(
         "presenter/home.html",
         modules=modules,
         titles={m.id: m.title for m in modules},
         sessions=live.recent_sessions(),
-        lan_url=lan_url,
-        qr_svg=qr_svg(lan_url) if lan_url else "",
+        reach=reach,
+        qr_svg=qr_svg(reach.join_url),
     )
 
 
@@ -65,7 +75,8 @@ def home(lang):
 @presenter_required
 def start(lang):
     """A new live session of the chosen module and age band, opened on its console."""
-    session = live.start(request.form.get("module", ""), request.form.get("band", ""))
+    with_check = request.form.get("check") == "on"  # an unticked box sends nothing
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check)
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
 
 
@@ -74,35 +85,83 @@ def live_session(code: str) -> live.LiveSession:
     return found(live.get_session(code))
 
 
+def live_view(session: live.LiveSession) -> dict:
+    """What the stage and the presenter view both show of a session at this moment."""
+    step = live.current_step(session)
+    return {
+        "session": session,
+        "step": step,
+        "result": live.current_result(session),
+        "participants": live.present_count(session),
+        "join_page": network.pupils_reach().join_url,
+        "qr_svg": qr_svg(join_url(session.code)) if step.kind == StepKind.LOBBY else "",
+        "shown_question": live.shown_question(session),
+        "branch_ahead": live.branch_ahead(session),
+        "shift": live.shift_on_stage(session),
+    }
+
+
 @bp.route("/<lang>/presenter/sessions/<code>/")
 @presenter_required
 def console(lang, code):
-    """The projected console: the current step, the counts, the chart and every control."""
+    """The presenter view, on the laptop's own screen: notes, what comes next, clock, every control."""
     session = live_session(code)
-    return render_template(
-        "presenter/console.html",
-        session=session,
-        step=live.current_step(session),
-        result=live.current_result(session),
-        participants=live.present_count(session),
-        join_page=f"{pupils_address()}/join",
-        qr_svg=qr_svg(f"{pupils_address()}/j/{code}"),
-        shown_question=live.shown_question(session),
-    )
+    return render_template("presenter/console.html", **live_view(session), after=live.step_after(session))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/panel")
+@presenter_required
+def panel(lang, code):
+    """The presenter view's changing part alone: its script puts it in place when the step changes."""
+    session = live_session(code)
+    return render_template("presenter/_panel.html", **live_view(session), after=live.step_after(session))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/stage/")
+@presenter_required
+def stage(lang, code):
+    """The stage, for the projector: the lesson alone, fitted to the screen."""
+    return render_template("presenter/stage.html", **live_view(live_session(code)))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/stage/step")
+@presenter_required
+def stage_step(lang, code):
+    """The stage's current step alone: its script puts it in place when the step changes."""
+    return render_template("presenter/_stage.html", **live_view(live_session(code)))
+
+
+# Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers.
+ASKS_FIRST = ("end", "reset")
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
+@presenter_required
+def confirm(lang, code, action):
+    """ "End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
+    if action not in ASKS_FIRST:
+        abort(404)
+    return render_template("presenter/confirm.html", session=live_session(code), action=action)
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
 @presenter_required
 def act(lang, code, action):
-    """One of the console's buttons; then back to the page it was pressed on."""
+    """One of the presenter's buttons; then back to the page it was pressed on, or the new state
+    for the script that pressed it."""
     form = request.form
+    session = live_session(code)
+    if action in ASKS_FIRST and form.get("confirmed") != "1":
+        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action))
     live.act(
-        live_session(code),
+        session,
         action,
         choice_id=form.get("choice") or None,
         question_id=form.get("question", type=int),
         device_number=form.get("device", type=int),
     )
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(live.presenter_state(live_session(code)))
     target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
     return redirect(url_for(target, lang=lang, code=code))
 
@@ -143,6 +202,7 @@ def summary(lang, code):
         module=loaded_content().modules_by_id[session.module_id],
         results=live.session_results(session),
         participants=live.participant_count(session),
+        shift=live.class_shift(session),
     )
 
 
@@ -164,12 +224,47 @@ def results_csv(code):
     )
 
 
-def pupils_address() -> str:
-    """Where pupils' devices reach this server: the LAN address `serve --lan` found, else this request's."""
-    return (current_app.config["LAN_URL"] or request.host_url).rstrip("/")
+def requested_report() -> report.SeasonReport:
+    """The season report for the `from` and `to` dates of the query (YYYY-MM-DD, both optional)."""
+    try:
+        first_day, last_day = report.date_range(
+            request.args.get("from"), request.args.get("to"), date.today()
+        )
+    except ValueError:
+        fail(400, _("Write the dates as YYYY-MM-DD, the first one no later than the last."))
+    return report.season_report(loaded_content(), first_day, last_day)
+
+
+@bp.route("/<lang>/presenter/report/")
+@presenter_required
+def season_report(lang):
+    """The season report as a page that prints, with its charts."""
+    modules = loaded_content().modules_by_id
+    return render_template("presenter/report.html", report=requested_report(), modules=modules)
+
+
+@bp.route("/presenter/report.csv")
+@presenter_required
+def season_report_csv():
+    """The season report as CSV, for a spreadsheet."""
+    season = requested_report()
+    name = f"workshop-report-{season.first_day}-{season.last_day}.csv"
+    return Response(
+        report.as_csv(season),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+def join_url(code: str) -> str:
+    """The session's address for pupils' devices, or "" when they cannot reach this server."""
+    base = network.pupils_base_url()
+    return f"{base}j/{code}" if base else ""
 
 
 def qr_svg(url: str) -> Markup:
     """A QR code of the address, drawn inline so it works with no network at all."""
+    if not url:
+        return Markup("")
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff", omitsize=True)
     return Markup(svg)

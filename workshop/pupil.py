@@ -1,6 +1,9 @@
-"""A pupil's device in a live session: join by code, follow, answer, ask anonymously.
+"""A pupil's device in a live session: join by code, follow, answer, rate the before-and-after
+check's sentences, ask anonymously.
 
-The device is known only by a random id in a cookie, per session, and its language.
+The device is known only by a random id in a cookie, per session, and its language. Its
+answers to the check are points on a scale, never text, kept like any answer and deleted with
+the session.
 """
 
 from __future__ import annotations
@@ -55,15 +58,10 @@ def follow(lang, code):
     if session.ended:
         return render_template("pupil/ended.html", session=session)
     participant = live.join(session, request.cookies.get(cookie_name(code)), lang)
-    step = live.current_step(session)
-    my_answer = live.my_answer(session, participant, step)
     response = make_response(
         render_template(
             "pupil/follow.html",
-            session=session,
-            step=step,
-            my_answer=my_answer,
-            verdict=step.verdict(my_answer),
+            **step_view(session, participant),
             asked=request.args.get("asked") == "1",
             question_length=live.QUESTION_LENGTH,
         )
@@ -73,6 +71,29 @@ def follow(lang, code):
         cookie_name(code), participant, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax"
     )
     return response
+
+
+@bp.route("/<lang>/live/<code>/step")
+def step(lang, code):
+    """The changing part of a pupil's page alone: the page's script puts it in place when the
+    presenter moves on, so the page never reloads."""
+    session = live.session_for_pupils(code)
+    if session.ended:
+        return render_template("pupil/_ended.html", session=session)
+    return render_template("pupil/_step.html", **step_view(session, participant_of(session)))
+
+
+def step_view(session: live.LiveSession, participant: str) -> dict:
+    """What a pupil's page shows of the current step, with this device's own answer."""
+    step = live.current_step(session)
+    my_answer = live.my_answer(session, participant, step)
+    return {
+        "session": session,
+        "step": step,
+        "my_answer": my_answer,
+        "verdict": step.verdict(my_answer),
+        "branch_ahead": live.branch_ahead(session) if session.phase == live.Phase.REVEALED else None,
+    }
 
 
 @bp.route("/live/<code>/state.json")
@@ -96,7 +117,10 @@ def answer_from_request() -> tuple[str, list[str]]:
             fail(400, _("This answer could not be read."))
         question, choices = body.get("question"), body.get("choices")
     else:
-        question, choices = request.form.get("question"), request.form.getlist("choice")
+        # Every field but the question is a choice: a question's choices share the name
+        # "choice", while the check's form gives each sentence a radio group of its own.
+        question = request.form.get("question")
+        choices = [value for name, value in request.form.items(multi=True) if name != "question"]
     if (
         not isinstance(question, str)
         or not isinstance(choices, list)
@@ -108,16 +132,17 @@ def answer_from_request() -> tuple[str, list[str]]:
 
 @bp.post("/<lang>/live/<code>/answer")
 def answer(lang, code):
-    """An answer sent by the page's script (JSON) or by the plain form (no JavaScript)."""
+    """An answer, or answers to the before-and-after check, sent by the page's script (JSON) or
+    by the plain form (no JavaScript)."""
     session = live.session_to_join(code)
     participant = participant_of(session)
     check_address("answers")
     if not allowed("answers", participant):
         fail(429, _("Too many at once. Wait a moment and try again."))
     question, choices = answer_from_request()
-    live.accept_answer(session, participant, question, choices)
+    stored = live.accept_answer(session, participant, question, choices)
     if request.is_json:
-        return {"saved": True, "choices": choices}
+        return {"saved": True, "choices": stored}
     return redirect(url_for("pupil.follow", lang=lang, code=session.code))
 
 
@@ -126,4 +151,6 @@ def ask(lang, code):
     """An anonymous question for the presenter; it never shows who asked."""
     session = live.session_to_join(code)
     live.ask_question(session, participant_of(session), request.form.get("text") or "")
+    if request.accept_mimetypes.best == "application/json":
+        return {"sent": True}
     return redirect(url_for("pupil.follow", lang=lang, code=session.code, asked=1))

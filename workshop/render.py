@@ -1,7 +1,8 @@
 """What templates can use, registered in one place, and the small JSON documents devices poll.
 
 Templates get Markdown with raw HTML switched off, content words through their own catalog,
-opening hours in the page's language, and the names of a live session's phases and steps.
+opening hours in the page's language, the names of a live session's phases and steps, and the
+before-and-after check's scale.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import functools
 import json
 from datetime import time
 
+from babel import Locale
 from babel.dates import get_day_names
 from flask import Flask, Response, jsonify, request
 from flask_babel import format_time, get_locale
@@ -17,10 +19,11 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from .auth import csrf_token
+from .before_after import scale
 from .content import loaded_content
-from .content.model import WEEKDAYS, OpeningHours, Service
+from .content.model import WEEKDAYS, Module, OpeningHours, Service
 from .i18n import current_language, language_name, languages, same_page_in, translate_content
-from .lesson import StepKind
+from .lesson import LETTERS, StepKind
 from .store import Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
@@ -30,13 +33,17 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 def init_app(app: Flask) -> None:
     """Every filter, global and page value templates use, in one place."""
     app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
+    app.jinja_env.tests["with_before_after"] = has_before_after_check
     app.jinja_env.globals.update(
         weekly_hours=weekly_hours,
         language_name=language_name,
+        language_label=language_label,
+        check_scale=scale,
         same_page_in=same_page_in,
         csrf_token=csrf_token,
         Phase=Phase,
         StepKind=StepKind,
+        LETTERS=LETTERS,
     )
     app.context_processor(_page_values)
 
@@ -44,6 +51,16 @@ def init_app(app: Flask) -> None:
 def _page_values() -> dict:
     """What every page shows: its language, the languages on offer, and the help directory."""
     return {"lang": current_language(), "languages": languages(), "directory": loaded_content().directory}
+
+
+def has_before_after_check(module: Module) -> bool:
+    """Whether a module has statements for the before-and-after check (`module is with_before_after`)."""
+    return module.id in loaded_content().before_after
+
+
+def language_label(lang: str) -> str:
+    """A language's name in the page's language (the language switcher names each in its own)."""
+    return Locale.parse(lang).get_display_name(get_locale())
 
 
 # The same text is rendered many times: a slide in the deck, in the speaker view and as its

@@ -7,13 +7,16 @@ open as many files as its connections need, and what goes wrong is logged as one
 
 from __future__ import annotations
 
+import errno
 import io
 import logging
+import os
 import signal
 import socket
 import sys
 import threading
 import time
+import webbrowser
 from collections import Counter
 from collections.abc import Callable
 
@@ -41,21 +44,49 @@ log = logging.getLogger("waitress")
 
 
 class PortInUse(Exception):
-    pass
+    """The port cannot be had; the message says why and what to do."""
 
 
-def lan_address() -> str:
-    """This computer's address on the local network, as other devices reach it.
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host and port that no other program can share, or PortInUse.
 
-    Connecting a UDP socket sends no packet: it only asks the system which interface
-    it would use, so this works on a classroom network with no internet.
+    The server gets this very socket, so the port is checked and taken in one step. On
+    Windows SO_REUSEADDR would let a second server bind a port already in use, so the socket
+    asks for it exclusively there; elsewhere SO_REUSEADDR only allows a quick restart.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed, never contacted
-            return probe.getsockname()[0]
-        except OSError:
-            return socket.gethostbyname(socket.gethostname())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise PortInUse(_port_problem(port, error)) from error
+    return sock
+
+
+# Windows reports a refused socket with its own code, not the POSIX one.
+ACCESS_DENIED = {errno.EACCES, getattr(errno, "WSAEACCES", errno.EACCES)}
+
+
+def _port_problem(port: int, error: OSError) -> str:
+    other = 8000 if port < 1024 else port + 1
+    if error.errno in ACCESS_DENIED and port < 1024 and os.name != "nt":
+        return (
+            f"Port {port} is reserved for the system administrator (ports below 1024 need special "
+            f"rights). Choose another with --port, for example --port {other}."
+        )
+    if error.errno in ACCESS_DENIED:  # Windows also says this for ports it reserves itself
+        return (
+            f"Port {port} cannot be used: another program holds it, or the system reserves it. "
+            f"Choose another with --port, for example --port {other}."
+        )
+    return (
+        f"Port {port} is already in use (is the workshop already running?). "
+        f"Choose another with --port, for example --port {other}."
+    )
 
 
 def quiet_queue_warnings() -> None:
@@ -66,24 +97,14 @@ def quiet_queue_warnings() -> None:
 
 def make_server(app: Flask, host: str, port: int):
     """A waitress server bound to host and port, or PortInUse with what to do about it."""
-    # Try the port with a socket of our own first: waitress leaves its socket open on failure.
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as trial:
-        trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
-        try:
-            trial.bind((host, port))
-        except OSError as error:
-            raise PortInUse(
-                f"Port {port} is already in use (is the workshop already running?). "
-                f"Choose another with --port, for example --port {port + 1}."
-            ) from error
+    listening = listening_socket(host, port)
     quiet_queue_warnings()
     plain_server_log()
     connections = connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES))
     return GuardedServer(
         app,
+        listening,
         per_address=app.config["ADDRESS_CONNECTIONS"],
-        host=host,
-        port=port,
         # A held poll needs a connection too, so no more threads hold polls than can connect.
         threads=THREADS + min(app.config["HELD_POLLS"], connections),
         connection_limit=connections,
@@ -151,11 +172,21 @@ class GuardedServer(TcpWSGIServer):
 
     channel_class = CountedChannel
 
-    def __init__(self, application, per_address: int, **options):
+    def __init__(self, application, listening: socket.socket, per_address: int, **options):
         self.per_address = per_address
         self.open_by_address: Counter = Counter()
         self.count_lock = threading.Lock()  # channels close on waitress's worker threads too
-        super().__init__(application, **options)
+        # Serve on the socket listening_socket already bound, as create_server(sockets=...)
+        # would: binding again would undo the exclusive hold on the port.
+        address = (listening.family, listening.type, listening.proto, listening.getsockname())
+        super().__init__(
+            application,
+            _sock=listening,
+            bind_socket=False,
+            sockinfo=address,
+            sockets=[listening],
+            **options,
+        )
 
     def handle_accept(self) -> None:
         try:
@@ -271,3 +302,18 @@ def terminal_qr(url: str) -> str:
     buffer = io.StringIO()
     segno.make(url, error="m").terminal(out=buffer, compact=True)
     return buffer.getvalue()
+
+
+def open_in_browser(url: str) -> None:
+    """Open the presenter's page in the default browser, without holding up the server:
+    some browsers only return when they are closed."""
+    if not _has_desktop():
+        return  # a text-only browser would take over the terminal the server prints to
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+
+
+def _has_desktop() -> bool:
+    """Windows and macOS always have one; elsewhere a display server (or a chosen BROWSER)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"))

@@ -10,12 +10,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import platformdirs
+
 from .errors import StartupError
 
 if TYPE_CHECKING:
     from flask import Flask
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parent  # the checkout, when the kit runs from one
+APP_NAME = "safe-online-workshop"
+
+
+def builtin_content() -> Path:
+    """The content the kit ships: copied into the package when a wheel is built (setup.py),
+    at the top of the checkout when the kit runs from one."""
+    packaged = PACKAGE / "builtin"
+    return packaged if packaged.is_dir() else PROJECT_ROOT
+
+
+def user_data_folder() -> Path:
+    """This user's folder for the kit's data, outside any install: a reinstall keeps it."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 
 @dataclass(frozen=True)
@@ -28,8 +44,8 @@ class Setting:
 SETTINGS = (
     Setting(
         "CONTENT_DIR",
-        str(PROJECT_ROOT),
-        "Folder holding slides/, quizzes/, scenarios/, directory/ and guide/.",
+        str(builtin_content()),
+        "Folder holding slides/, quizzes/, scenarios/, statements/, directory/ and guide/.",
     ),
     Setting(
         "DIRECTORY_FILE",
@@ -38,8 +54,9 @@ SETTINGS = (
     ),
     Setting(
         "TRANSLATIONS_DIR",
-        str(PROJECT_ROOT / "translations"),
-        "Folder of the gettext catalogs: <lang>/LC_MESSAGES/{messages,content}.po.",
+        "",
+        "Folder of the gettext catalogs: <lang>/LC_MESSAGES/{messages,content}.po; empty means "
+        "the translations/ folder of CONTENT_DIR.",
     ),
     Setting(
         "LANGUAGES",
@@ -49,14 +66,22 @@ SETTINGS = (
     ),
     Setting(
         "DATA_DIR",
-        "",
-        "Folder of the live sessions' database and the secret key; empty means Flask's instance folder.",
+        str(user_data_folder()),
+        "Folder of the live sessions' database and the secret key: by default this user's data "
+        "folder for the kit, which a reinstall leaves in place.",
     ),
     Setting(
         "RETENTION_DAYS",
         30,
         "Live sessions and their answers older than this many days are deleted: at start-up, "
         "every hour, and by `workshop purge`.",
+    ),
+    Setting(
+        "REPORT_RETENTION_DAYS",
+        730,
+        "When a session is deleted, its counts for the season report (pupils by language, anonymous "
+        "questions asked, the before-and-after answers; no device id, no text) are kept this many "
+        "days after the session, then deleted too.",
     ),
     Setting(
         "PRESENTER_KEY",

@@ -1,4 +1,5 @@
-"""The only module that touches SQLite: live sessions, anonymous devices, answers, purge.
+"""The only module that touches SQLite: live sessions, anonymous devices, answers, purge, and
+the counts a purged session leaves for the season report.
 
 Connections are kept open in a small pool and lent to one request at a time: opening one per
 request cost half of a poll's time, and one per server thread would hold thousands of files
@@ -34,7 +35,7 @@ from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from .errors import StartupError
-from .lesson import Position
+from .lesson import CHECK_AFTER, CHECK_BEFORE, Position
 from .settings import cannot_write, data_folder
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,9 @@ log = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 5
 BUSY_TIMEOUT_MS = 10_000
+# Fewer devices than this answering a statement of the before-and-after check both times, and
+# its figures could point at a pupil: they are never shown, and never kept for the season report.
+FEWEST_DEVICES_SHOWN = 5
 # A device is here if it asked for anything in the last two minutes (a phone polls every few
 # seconds while its screen is on). Its "last seen" is written at most every 30 s, so polls
 # stay reads.
@@ -82,6 +86,7 @@ class LiveSession:
     version: int  # bumped by every change: devices poll it to know when to reload
     created_at: float
     ended_at: float | None
+    with_check: bool  # the before-and-after check is part of this lesson
 
     @property
     def ended(self) -> bool:
@@ -101,8 +106,9 @@ PURGE_EVERY_SECONDS = 3600
 
 
 def init_app(app: Flask) -> None:
-    if app.config["RETENTION_DAYS"] < 0:
-        raise StartupError(f"RETENTION_DAYS must be 0 or more days, not {app.config['RETENTION_DAYS']}.")
+    for name in ("RETENTION_DAYS", "REPORT_RETENTION_DAYS"):
+        if app.config[name] < 0:
+            raise StartupError(f"{name} must be 0 or more days, not {app.config[name]}.")
     app.extensions["workshop.database_path"] = database_path(app)
     prepare(app.extensions["workshop.database_path"])
     app.extensions["workshop.last_purge"] = now()
@@ -115,7 +121,7 @@ def _purge_now_and_then() -> None:
     if now() - current_app.extensions["workshop.last_purge"] > PURGE_EVERY_SECONDS:
         current_app.extensions["workshop.last_purge"] = now()
         with lent() as database:  # given back at once: this request may be a poll that waits
-            purge(database, current_app.config["RETENTION_DAYS"])
+            purge(database, current_app.config["RETENTION_DAYS"], current_app.config["REPORT_RETENTION_DAYS"])
 
 
 def database_path(app: Flask) -> Path:
@@ -401,12 +407,33 @@ DROP TABLE pupil_questions;
 ALTER TABLE pupil_questions_2 RENAME TO pupil_questions;
 CREATE INDEX pupil_questions_by_session ON pupil_questions(session_code)
 """
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2)
+
+# Version 3: whether a session has the before-and-after check, and what a session leaves behind
+# when it is purged, for the season report: counts only, no device id, no session code, no free
+# text.
+_SCHEMA_3 = """
+ALTER TABLE sessions ADD COLUMN with_check INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS session_aggregates (
+    id INTEGER PRIMARY KEY,
+    held_at REAL NOT NULL,
+    module_id TEXT NOT NULL,
+    band TEXT NOT NULL,
+    with_check INTEGER NOT NULL,
+    pupils INTEGER NOT NULL,
+    languages TEXT NOT NULL,
+    pupil_questions INTEGER NOT NULL,
+    shifts TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_aggregates_by_date ON session_aggregates(held_at);
+"""
+MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)  # each upgrades a file from the version before it
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @writes
-def create_session(database: Database, module_id: str, band: str, position: Position) -> LiveSession:
+def create_session(
+    database: Database, module_id: str, band: str, position: Position, with_check: bool = False
+) -> LiveSession:
     """A new session under a fresh join code."""
     code = new_code(database)
     database["sessions"].insert(
@@ -417,6 +444,7 @@ def create_session(database: Database, module_id: str, band: str, position: Posi
             "position": _json(position.as_json()),
             "phase": Phase.LOBBY,
             "created_at": now(),
+            "with_check": int(with_check),
         }
     )
     return get_session(database, code)
@@ -442,6 +470,7 @@ def _session(values: dict) -> LiveSession:
         version=values["version"],
         created_at=values["created_at"],
         ended_at=values["ended_at"],
+        with_check=bool(values["with_check"]),
     )
 
 
@@ -662,6 +691,112 @@ def shown_question_count(database: Database, code: str) -> int:
     ).fetchone()[0]
 
 
+def check_distributions(database: Database, code: str) -> tuple[int, dict[str, tuple[Counter, Counter]]]:
+    """How many devices answered the before-and-after check both times, and for each statement,
+    how many of those that answered it both times picked each point of the scale, before and
+    after. No device id leaves here."""
+    devices, distributions = 0, {}
+    for before, after in database.execute(
+        """SELECT b.choice_ids, a.choice_ids FROM answers b JOIN answers a
+           ON a.session_code = b.session_code AND a.participant_id = b.participant_id
+           WHERE b.session_code = ? AND b.question_key = ? AND a.question_key = ?""",
+        [code, CHECK_BEFORE, CHECK_AFTER],
+    ):
+        points_before, points_after = _check_points(before), _check_points(after)
+        both = points_before.keys() & points_after.keys()
+        devices += bool(both)
+        for statement_id in both:
+            counts = distributions.setdefault(statement_id, (Counter(), Counter()))
+            counts[0][points_before[statement_id]] += 1
+            counts[1][points_after[statement_id]] += 1
+    return devices, distributions
+
+
+def check_choice_ids(points: dict[str, int]) -> list[str]:
+    """A device's answers to one stage of the check, as the `answers` table keeps them."""
+    return [f"{statement_id}:{point}" for statement_id, point in sorted(points.items())]
+
+
+def _check_points(choice_ids: str) -> dict[str, int]:
+    answered = (item.partition(":") for item in choice_ids.split(","))
+    return {statement_id: int(point) for statement_id, _, point in answered if point.isdigit()}
+
+
+def session_aggregate(database: Database, code: str) -> dict | None:
+    """What a session adds to the season report, or None if no pupil's device joined it.
+
+    Counts only: pupils by language, anonymous questions (never their text), and the
+    before-and-after answers of statements that enough devices answered both times.
+    """
+    session = get_session(database, code)
+    languages = dict(
+        database.execute(
+            "SELECT lang, COUNT(*) FROM participants WHERE session_code = ? GROUP BY lang ORDER BY lang",
+            [code],
+        ).fetchall()
+    )
+    if session is None or not languages:
+        return None
+    asked = database.execute("SELECT COUNT(*) FROM pupil_questions WHERE session_code = ?", [code])
+    shifts = {
+        statement_id: {"before": _counts(before), "after": _counts(after)}
+        for statement_id, (before, after) in check_distributions(database, code)[1].items()
+        if before.total() >= FEWEST_DEVICES_SHOWN
+    }
+    return {
+        "held_at": session.created_at,
+        "module_id": session.module_id,
+        "band": session.band,
+        "with_check": session.with_check,
+        "pupils": sum(languages.values()),
+        "languages": languages,
+        "pupil_questions": asked.fetchone()[0],
+        "shifts": shifts,
+    }
+
+
+def _counts(points: Counter) -> dict[str, int]:
+    return {str(point): points[point] for point in sorted(points)}
+
+
+def season_aggregates(database: Database, start: float, end: float) -> list[dict]:
+    """Every session held from `start` to before `end`: those still stored, then those kept
+    from purged sessions, each as `session_aggregate` describes it."""
+    codes = database.execute(
+        "SELECT code FROM sessions WHERE created_at >= ? AND created_at < ? ORDER BY created_at", [start, end]
+    ).fetchall()
+    stored = [aggregate for (code,) in codes if (aggregate := session_aggregate(database, code))]
+    kept = database.query(
+        "SELECT * FROM session_aggregates WHERE held_at >= ? AND held_at < ? ORDER BY held_at", [start, end]
+    )
+    return stored + [_aggregate(row) for row in kept]
+
+
+def _aggregate(row: dict) -> dict:
+    return {
+        "held_at": row["held_at"],
+        "module_id": row["module_id"],
+        "band": row["band"],
+        "with_check": bool(row["with_check"]),
+        "pupils": row["pupils"],
+        "languages": json.loads(row["languages"]),
+        "pupil_questions": row["pupil_questions"],
+        "shifts": json.loads(row["shifts"]),
+    }
+
+
+def _keep_aggregate(database: Database, code: str) -> None:
+    aggregate = session_aggregate(database, code)
+    if aggregate is None:
+        return
+    row = {**aggregate, "languages": _json(aggregate["languages"]), "shifts": _json(aggregate["shifts"])}
+    # A plain INSERT: sqlite-utils' insert would commit the purge's transaction half-way.
+    database.execute(
+        f"INSERT INTO session_aggregates ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+
+
 @writes
 def hide_pupil_question(database: Database, code: str, question_id: int | None, hidden: bool) -> None:
     with transaction(database):
@@ -691,14 +826,25 @@ def _off_the_projector(database: Database, code: str, question_id: int | None) -
 
 
 @writes
-def purge(database: Database, retention_days: float) -> int:
+def purge(database: Database, retention_days: float, report_retention_days: float | None = None) -> int:
     """Delete sessions older than the retention period, with everything recorded in them; the
-    WAL is emptied afterwards, so their text is gone from it as well."""
-    if retention_days < 0:
-        raise ValueError("retention_days must be 0 or more")
+    WAL is emptied afterwards, so their text is gone from it as well.
+
+    Each keeps its counts for the season report (no device id), until those are older than
+    `report_retention_days` too.
+    """
+    if retention_days < 0 or (report_retention_days is not None and report_retention_days < 0):
+        raise ValueError("retention periods must be 0 days or more")
     cutoff = now() - retention_days * 86400
     with transaction(database):
+        old = database.execute("SELECT code FROM sessions WHERE created_at < ?", [cutoff]).fetchall()
+        for (code,) in old:
+            _keep_aggregate(database, code)
         deleted = database.execute("DELETE FROM sessions WHERE created_at < ?", [cutoff]).rowcount
+        if report_retention_days is not None:
+            database.execute(
+                "DELETE FROM session_aggregates WHERE held_at < ?", [now() - report_retention_days * 86400]
+            )
     checkpoint(database)
     return deleted
 
@@ -706,7 +852,7 @@ def purge(database: Database, retention_days: float) -> int:
 def purge_folder(app: Flask, retention_days: float) -> int:
     database = open_database(database_path(app))
     try:
-        return purge(database, retention_days)
+        return purge(database, retention_days, app.config["REPORT_RETENTION_DAYS"])
     finally:
         database.conn.close()
 

@@ -1,17 +1,21 @@
 """For teachers, and frozen with the public pages: the download page and printable sheets.
 
 Printables are ordinary pages with a print stylesheet (clean A4 from the browser's Print);
-`workshop freeze` also turns each into a PDF where Chromium is installed.
+`workshop freeze` also turns each into a PDF where Chrome, Edge or Chromium is installed.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, send_file
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 
 from . import download, pdf
+from .auth import is_presenter, presenter_required
 from .content import Module, loaded_content
 from .lesson import build_deck
 from .public import found
+from .render import polled_json
 
 bp = Blueprint("teacher", __name__)
 
@@ -34,13 +38,35 @@ def download_page(lang):
     freezing = current_app.config["FREEZING"]
     copy = None if freezing else download.current_copy(current_app)
     # PDF links only in a frozen copy that has the PDFs: the live app serves none.
-    with_pdfs = freezing and current_app.config["PDFS"] and pdf.chromium() is not None
+    with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
     return render_template(
         "teacher/download.html",
         modules=loaded_content().modules,
         copy=copy,
+        build=None if freezing or copy else download.build_status(current_app),
+        can_build=is_presenter(),
         freezing=freezing,
         pdf_names=PDF_NAMES if with_pdfs else {},
+    )
+
+
+@bp.post("/<lang>/download/build")
+@presenter_required
+def build_download(lang):
+    """Only the presenter starts a build: it is heavy, and a lesson may be running."""
+    download.start_build(current_app)
+    return redirect(url_for("teacher.download_page", lang=lang))
+
+
+@bp.route("/download/status.json")
+def download_status():
+    """Polled by the download page while the copy is built."""
+    build = download.build_status(current_app)
+    return polled_json(
+        {
+            "ready": download.current_copy(current_app) is not None,
+            "build": asdict(build) if build else None,
+        }
     )
 
 

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from .settings import PROJECT_ROOT
 
@@ -129,8 +130,28 @@ def _tidy(path: Path, lang: str) -> None:
     path.write_text(re.sub(r'^"Generated-By: .*\n', "", text, flags=re.MULTILINE), encoding="utf-8")
 
 
+class CatalogError(Exception):
+    """A .po file that cannot be read: the message names the file and the line."""
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """A .po or .pot file, or CatalogError naming what is wrong and where."""
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, locale=locale, abort_invalid=True)
+    except PoFileError as error:
+        problem = error.args[0].rsplit(" on ", 1)[0]  # Babel appends its own 0-based line number
+        raise CatalogError(f"{path}: line {error.lineno + 1}: {problem}") from error
+    except (ValueError, UnicodeDecodeError) as error:  # an unknown language or a bad encoding
+        raise CatalogError(f"{path}: {error}") from error
+
+
 def compile_all(folder: Path) -> list[Path]:
-    """Compile every .po whose .mo is missing or older; return the .mo files written."""
+    """Compile every .po whose .mo is missing or older; return the .mo files written.
+
+    A broken .po is named in a warning and its last compiled catalog stays in use: a
+    translator's typo must not stop a lesson (`workshop check` fails on it instead).
+    """
     written = []
     for po in sorted(folder.glob("*/LC_MESSAGES/*.po")):
         mo = po.with_suffix(".mo")
@@ -138,16 +159,37 @@ def compile_all(folder: Path) -> list[Path]:
         # each time would slow it down for nothing.
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=po.parent.parent.name)
         try:
+            catalog = read_catalog(po, locale=po.parent.parent.name)
             with mo.open("wb") as handle:
                 write_mo(handle, catalog)
-        except OSError as error:  # a read-only install: use the .mo files it came with
-            log.warning("could not compile %s: %s", po, error)
+        except CatalogError as error:
+            log.warning("%s (its pages use the last compiled catalog, or English)", error)
+            continue
+        except OSError as error:
+            # A read-only install came with its compiled catalogs: keep them quietly.
+            if not mo.exists():
+                log.warning("could not compile %s: %s", po, error)
             continue
         written.append(mo)
     return written
+
+
+def catalog_problems(folder: Path, languages: list[str]) -> tuple[list[str], list[str]]:
+    """(broken catalogs, missing catalogs) of the configured languages, for `workshop check`."""
+    broken, missing = [], []
+    for lang in languages:
+        for domain in DOMAINS:
+            path = catalog_path(folder, lang, domain)
+            if not path.exists():
+                if lang != SOURCE_LANGUAGE:  # English pages need no catalog
+                    missing.append(f"{path}: missing, so {lang} pages show English")
+                continue
+            try:
+                read_catalog(path, locale=lang)
+            except CatalogError as error:
+                broken.append(str(error))
+    return broken, missing
 
 
 def coverage(folder: Path, languages: list[str]) -> list[Coverage]:
@@ -173,7 +215,10 @@ def gaps(folder: Path, languages: list[str]) -> list[str]:
     found = []
     for lang in languages:
         for domain in DOMAINS:
-            translated = {m.id: m for m in _messages(catalog_path(folder, lang, domain))}
+            try:
+                translated = {m.id: m for m in read_catalog(catalog_path(folder, lang, domain)) if m.id}
+            except (FileNotFoundError, CatalogError):
+                continue  # one line for the whole catalog, from catalog_problems
             for source in _template_ids(folder, domain):
                 message = translated.get(source)
                 if message is None or not message.string:
@@ -184,10 +229,10 @@ def gaps(folder: Path, languages: list[str]) -> list[str]:
 
 
 def _messages(path: Path):
-    if not path.exists():
+    try:
+        return [message for message in read_catalog(path) if message.id]
+    except (FileNotFoundError, CatalogError):  # reported on their own by catalog_problems
         return []
-    with path.open("rb") as handle:
-        return [message for message in read_po(handle) if message.id]
 
 
 def _template_ids(folder: Path, domain: str) -> list[str]:

@@ -60,3 +60,10 @@ def live_server(tiny_root):
     with running_server(tiny_root) as server:
         assert "is running" in server.lines[0], server.lines
         yield server.base_url
+
+
+@pytest.fixture
+def live_presenter(tiny_root, tmp_path):
+    """The real server on the tiny content: (its base URL, the presenter's sign-in URL)."""
+    with running_server(tiny_root, data_dir=tmp_path / "live") as server:
+        yield server.base_url, server.presenter_url

@@ -42,9 +42,13 @@ def test_presenter_and_three_pupils(browser, server):
     expect(sofia.get_by_role("heading", level=1)).to_have_text("‹Look at the projector›")
     expect(console.locator("[data-participants]").first).to_have_text("3")
 
+    window = console.locator("[data-live-window]")
+
     def clicker():
-        with console.expect_navigation():
-            console.keyboard.press("ArrowRight")
+        """One press; the next step is put in place without a reload."""
+        before = window.get_attribute("data-version")
+        console.keyboard.press("ArrowRight")
+        expect(window).not_to_have_attribute("data-version", before)
 
     clicker()  # the welcome slide
     clicker()  # the first question opens on every device by itself
@@ -53,40 +57,38 @@ def test_presenter_and_three_pupils(browser, server):
         (noah, "Keep the secret."),
         (sofia, "‹Tell an adult she trusts.›"),
     ):
-        page.get_by_label(choice).check()
-        page.get_by_role("button", name=re.compile("Send my answer")).click()
-    expect(lea.get_by_role("status")).to_have_text(
-        "Your answer is in. You can change it until answering closes."
-    )
-    expect(console.locator(".live-count [data-answered]")).to_have_text("3")
+        page.get_by_label(choice).check()  # one tap sends
+    expect(lea.locator("[data-status]")).to_have_text("✓ Sent: A")
+    expect(sofia.locator("[data-status]")).to_have_text("‹✓ Sent: A›")
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("3")
 
     clicker()  # close
     expect(noah.get_by_role("heading", level=1)).to_have_text("Answering is closed")
     clicker()  # reveal
     expect(console.locator("[data-chart] tr.is-right .count")).to_have_text("2")
-    expect(lea.locator(".verdict")).to_have_text("You got it right!")
+    expect(lea.locator(".verdict")).to_have_text("✓ You got it right!")
     expect(noah.locator(".verdict")).to_have_text("Not quite: here is why.")
-    expect(sofia.locator(".verdict")).to_have_text("‹You got it right!›")
+    expect(sofia.locator(".verdict")).to_have_text("✓ ‹You got it right!›")
     expect(sofia.get_by_text("‹Yes: a trusted adult can help.›")).to_be_visible()
 
     for _ in range(1 + 3 * 3 + 1):  # on past three questions and the law slide, to the story
         clicker()
-    expect(console.get_by_text("Lea meets Max in a game.")).to_be_visible()
+    expect(console.locator(".pv-now").get_by_text("Lea meets Max in a game.")).to_be_visible()
     for page, choice in (
         (lea, "Lea moves to the private app."),
         (noah, "Lea moves to the private app."),
         (sofia, "‹Lea tells her dad.›"),
     ):
         page.get_by_label(choice).check()
-        page.get_by_role("button", name=re.compile("Send my answer")).click()
-        expect(page.get_by_role("status")).not_to_be_empty()
-    expect(console.locator(".live-count [data-answered]")).to_have_text("3")
+        expect(page.locator("[data-status]")).to_contain_text("✓")
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("3")
     clicker()
     clicker()
     clicker()  # the majority's branch leads on
-    expect(console.get_by_text("Max asks for a photo.")).to_be_visible()
-    expect(lea.get_by_role("heading", level=1)).to_have_text("Max asks for a photo.")
-    expect(sofia.get_by_role("heading", level=1)).to_have_text("‹Max asks for a photo.›")
+    expect(console.locator(".pv-now").get_by_text("Max asks for a photo.")).to_be_visible()
+    for page, text in ((lea, "Max asks for a photo."), (sofia, "‹Max asks for a photo.›")):
+        page.get_by_text(re.compile("Read the story again")).click()  # the story keeps its paragraphs
+        expect(page.locator(".story-so-far p")).to_have_text(text)
     for _, page in pupils:
         expect(page.locator(".help-link")).to_be_visible()
     for context, _ in pupils:
@@ -103,26 +105,25 @@ def test_an_answer_sent_offline_is_retried_and_a_late_pupil_lands_on_the_questio
     context, pupil = phone(browser, "en-GB")
     pupil.goto(f"{server.base_url}j/{code}")
     for _ in range(2):
-        with console.expect_navigation():
-            console.get_by_role("button", name="Next").click()
-    expect(pupil.get_by_role("heading", level=1)).to_contain_text("keep a secret")
+        before = console.locator("[data-live-window]").get_attribute("data-version")
+        console.get_by_role("button", name="Next", exact=True).click()
+        expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
+    expect(pupil.locator("legend")).to_contain_text("keep a secret")
 
     context.set_offline(True)  # the Wi-Fi drops just as the pupil answers
     pupil.get_by_label("Tell an adult she trusts.").check()
-    pupil.get_by_role("button", name="Send my answer").click()
-    expect(pupil.get_by_role("status")).to_contain_text("Sending")
-    expect(console.locator(".live-count [data-answered]")).to_have_text("0")
+    expect(pupil.locator("[data-status]")).to_contain_text("Sending")
+    expect(pupil.locator("[data-status]")).to_have_class(re.compile("is-sending"))  # amber, not green
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("0")
     context.set_offline(False)
-    expect(pupil.get_by_role("status")).to_have_text(
-        "Your answer is in. You can change it until answering closes."
-    )
-    expect(console.locator(".live-count [data-answered]")).to_have_text("1")
+    expect(pupil.locator("[data-status]")).to_have_text("✓ Sent: A")
+    expect(console.locator(".pv-counts [data-answered]")).to_have_text("1")
 
     late_context, late = phone(browser, "en-GB")
     late.goto(f"{server.base_url}en/join/")
     late.get_by_label("Code from the projector").fill(code.lower())
     late.get_by_role("button", name="Join").click()
-    expect(late.get_by_role("heading", level=1)).to_contain_text("keep a secret")
+    expect(late.locator("legend")).to_contain_text("keep a secret")
     late_context.close()
     context.close()
     projector.close()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from workshop.offline import freeze
+from workshop.pdf import find_browser
 
 
 def pdf_of(page) -> PdfReader:
@@ -32,8 +34,39 @@ def test_help_card_and_worksheet_print_to_pdf(context, live_server):
 def test_freeze_prints_every_printable_to_pdf(tiny_app, tmp_path):
     tiny_app.config["PDFS"] = True
     copy = freeze(tiny_app, tmp_path / "offline")
-    assert copy.pdfs == 6 and copy.pdf_tool
+    assert copy.pdfs == 6 and copy.pdf_tool == str(find_browser())  # says which browser printed
     poster = PdfReader(copy.folder / "en" / "print" / "help-poster" / "help-poster.pdf")
     assert len(poster.pages) == 1 and "116 111" in poster.pages[0].extract_text()
+    several = 0
+    for path in copy.folder.rglob("*.pdf"):
+        pages = PdfReader(path).pages
+        one_page_sheet = path.name in ("help-poster.pdf", "help-cards.pdf")
+        for number, page in enumerate(pages, start=1):
+            # Sheets that can run long are numbered "2 / 3" on every page; the poster and the
+            # cards are one page each and carry no number.
+            assert (f"{number} / {len(pages)}" in page.extract_text()) != one_page_sheet, path
+        several += len(pages) > 1
+    assert several  # the guide at least runs to several pages
+
+
+def test_the_poster_is_a_poster_the_helplines_are_its_biggest_text(tiny_app, tmp_path):
+    """Readable from across a corridor: the phone numbers outsize everything else on the page."""
+    tiny_app.config["PDFS"] = True
+    copy = freeze(tiny_app, tmp_path / "offline")
+    sizes: dict[str, float] = {}
+
+    def measure(text, cm, tm, font, size):
+        if text.strip():
+            scale = (tm[0] * tm[0] + tm[1] * tm[1]) ** 0.5 * (cm[0] * cm[0] + cm[1] * cm[1]) ** 0.5
+            sizes[text.strip()] = max(sizes.get(text.strip(), 0), size * scale)
+
+    poster = PdfReader(copy.folder / "en" / "print" / "help-poster" / "help-poster.pdf")
+    assert len(poster.pages) == 1 and poster.pages[0].mediabox.width == pytest.approx(595, abs=1)  # A4
+    poster.pages[0].extract_text(visitor_text=measure)
+    numbers = {text: size for text, size in sizes.items() if text in ("113", "116 111")}
+    assert set(numbers) == {"113", "116 111"}, sizes
+    others = [size for text, size in sizes.items() if text not in numbers]
+    assert min(numbers.values()) > 1.2 * max(others)
+    assert min(numbers.values()) >= 40  # points: about 14 mm high digits
     page = (copy.folder / "en" / "download" / "index.html").read_text(encoding="utf-8")
     assert 'href="../print/help-card/help-cards.pdf"' in page

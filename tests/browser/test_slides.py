@@ -65,3 +65,37 @@ def test_f_asks_for_full_screen(context, live_server):
     page.wait_for_function("document.fullscreenElement !== null")
     page.keyboard.press("f")
     page.wait_for_function("document.fullscreenElement === null")
+
+
+def test_the_deck_works_by_touch_and_b_blanks_it(browser, live_server):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, has_touch=True)
+    page = context.new_page()
+    page.goto(live_server + "en/modules/tiny/13-16/slides/")
+    counter = page.locator(".deck-bar .deck-counter")
+    page.get_by_role("button", name="Next").tap()
+    expect(counter).to_have_text("2 / 11")
+    page.get_by_role("button", name="Previous").tap()
+    expect(counter).to_have_text("1 / 11")
+    swipe(page, -200)  # right to left: the next slide
+    expect(counter).to_have_text("2 / 11")
+    swipe(page, 200)
+    expect(counter).to_have_text("1 / 11")
+    blank = page.locator("[data-blank]")
+    page.keyboard.press("b")
+    expect(blank).to_be_visible()
+    page.keyboard.press(".")
+    expect(blank).to_be_hidden()
+    context.close()
+
+
+def swipe(page, distance):
+    """A finger across the slide, as pointer events: the browser sends these for a touch."""
+    page.evaluate(
+        """distance => {
+        const area = document.querySelector('.slides');
+        const at = (x) => ({pointerType: 'touch', clientX: x, clientY: 300, bubbles: true});
+        area.dispatchEvent(new PointerEvent('pointerdown', at(500)));
+        area.dispatchEvent(new PointerEvent('pointerup', at(500 + distance)));
+    }""",
+        distance,
+    )

@@ -12,6 +12,7 @@ from .model import (
     AGE_BANDS,
     QUESTION_KINDS,
     WEEKDAYS,
+    WRITTEN_PLAN_KINDS,
     Choice,
     Content,
     Directory,
@@ -27,12 +28,14 @@ from .model import (
     Step,
     StepChoice,
 )
+from .statements import read_before_after
 
 TIME_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 PHONE = re.compile(r"^\+?[0-9][0-9 -]*[0-9]$")
 FRONT_MATTER = "+++"
 NOTES_MARK = "???"
 GUIDE_FILE = "guide/facilitator.md"
+ENCODING = "utf-8-sig"  # UTF-8, and also the same with a BOM, as old Notepad saves it
 
 
 def _curriculum_order(module: Module) -> tuple[int, str]:
@@ -47,10 +50,11 @@ def load_content(root: Path, directory_file: str) -> Content:
     modules = tuple(sorted(filter(None, map(reader.module, reader.module_folders())), key=_curriculum_order))
     directory = reader.directory(directory_file)
     guide = reader.markdown_file(GUIDE_FILE)
+    before_after = read_before_after(reader, modules)
     check_modules(reader.problems, modules, quizzes, scenarios)
     if reader.problems:
         raise ContentError(list(reader.problems))
-    return Content(modules, quizzes, scenarios, directory, guide)
+    return Content(modules, quizzes, scenarios, directory, guide, before_after)
 
 
 class _Reader:
@@ -75,7 +79,7 @@ class _Reader:
     def toml(self, path: Path) -> Table | None:
         rel = self.rel(path)
         try:
-            values = tomllib.loads(path.read_text(encoding="utf-8"))
+            values = tomllib.loads(path.read_text(encoding=ENCODING))
         except FileNotFoundError:
             self.problems.add(rel, "", "missing")
             return None
@@ -220,7 +224,7 @@ class _Reader:
         return module
 
     def plan_item(self, table: Table, module_bands: tuple[str, ...]) -> PlanItem:
-        kinds = [kind for kind in PlanKind if kind in table.values]
+        kinds = [kind for kind in WRITTEN_PLAN_KINDS if kind in table.values]
         if len(kinds) != 1:
             table.problem("", "needs exactly one of slide, quiz, scenario")
         kind = kinds[0] if kinds else PlanKind.SLIDE
@@ -244,7 +248,7 @@ class _Reader:
     def slide(self, path: Path) -> Slide | None:
         rel = self.rel(path)
         # A file saved on Windows ends its lines with \r\n; the +++ and ??? marks are found by \n.
-        source = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        source = path.read_text(encoding=ENCODING).replace("\r\n", "\n")
         head, sep, rest = source.removeprefix(FRONT_MATTER + "\n").partition("\n" + FRONT_MATTER)
         if not source.startswith(FRONT_MATTER + "\n") or not sep:
             self.problems.add(rel, "front matter", "must start with a +++ block holding the title")
@@ -322,7 +326,7 @@ class _Reader:
         if not path.is_file():
             self.problems.add(rel, "", "missing")
             return ""
-        return path.read_text(encoding="utf-8").strip()
+        return path.read_text(encoding=ENCODING).strip()
 
 
 __all__ = ["ContentError", "load_content"]

@@ -8,6 +8,9 @@ from functools import cached_property
 
 AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
+# What the controlled trials of school online-safety lessons measure: knowledge, confidence to
+# act (self-efficacy) and willingness to seek help.
+MEASURES = ("knowledge", "confidence", "help-seeking")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -17,6 +20,13 @@ class PlanKind(StrEnum):
     SLIDE = "slide"
     QUIZ = "quiz"
     SCENARIO = "scenario"
+    # Never written in module.toml: a live session with the before-and-after check places it
+    # in the plan it walks (statements/<module>.toml says after which slide).
+    CHECK = "check"
+
+
+# The kinds an entry of module.toml may name.
+WRITTEN_PLAN_KINDS = (PlanKind.SLIDE, PlanKind.QUIZ, PlanKind.SCENARIO)
 
 
 @dataclass(frozen=True)
@@ -186,6 +196,30 @@ class Module:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """A sentence pupils rate before and after a lesson: what they know, feel able to do or
+    would do, never anything that happened to them."""
+
+    id: str
+    measures: str
+    text: str
+    age_bands: tuple[str, ...] = AGE_BANDS
+
+
+@dataclass(frozen=True)
+class BeforeAfterCheck:
+    """A module's statements, and the slide after which the check opens (it closes before the
+    last slide, where to get help)."""
+
+    module_id: str
+    opens_after: str
+    statements: tuple[Statement, ...]
+
+    def for_band(self, band: str) -> tuple[Statement, ...]:
+        return tuple(s for s in self.statements if band in s.age_bands)
+
+
+@dataclass(frozen=True)
 class OpeningHours:
     """Opening times of one weekday; an end before its start runs past midnight."""
 
@@ -233,6 +267,12 @@ class Directory:
         """Emergencies first, then the rest in the file's order."""
         return tuple(sorted(self.services, key=lambda s: not s.emergency))
 
+    @property
+    def for_pupils(self) -> tuple[Service, ...]:
+        """The featured services as a help box shows them to pupils: the helplines for young
+        people first (KJT's 116 111 in Luxembourg), the emergency numbers after them."""
+        return tuple(sorted((s for s in self.services if s.featured), key=lambda s: s.emergency))
+
 
 @dataclass(frozen=True)
 class Content:
@@ -243,6 +283,7 @@ class Content:
     scenarios: dict[str, Scenario]
     directory: Directory
     guide: str
+    before_after: dict[str, BeforeAfterCheck]  # by module id
 
     @cached_property
     def modules_by_id(self) -> dict[str, Module]:

@@ -1,5 +1,6 @@
-/* Slide deck and speaker view: one slide at a time, keyboard and clicker keys, and the two
-   windows kept in step with postMessage (which also works between file:// pages). */
+/* Slide deck and speaker view: one slide at a time, by keyboard and clicker keys, by the
+   on-screen buttons or a swipe (tablets, interactive whiteboards), B or "." to blank the screen,
+   and the two windows kept in step with postMessage (which also works between file:// pages). */
 (function () {
   "use strict";
   var isSpeaker = document.body.classList.contains("speaker");
@@ -12,6 +13,7 @@
   var index = 0;
   var peer = isSpeaker ? window.opener : null;
   var startedAt = Date.now();
+  var blank = document.querySelector("[data-blank]");
 
   document.documentElement.classList.add("js");
 
@@ -69,11 +71,38 @@
       toggleFullscreen();
     } else if (key === "s" || key === "S") {
       openSpeakerView();
+    } else if ((key === "b" || key === "B" || key === ".") && blank) {
+      blank.hidden = !blank.hidden;
     } else {
       return;
     }
     event.preventDefault();
   });
+
+  var buttons = document.querySelectorAll("[data-deck-move]");
+  for (var b = 0; b < buttons.length; b++) {
+    buttons[b].addEventListener("click", function (event) {
+      show(index + Number(event.currentTarget.getAttribute("data-deck-move")));
+    });
+  }
+  if (blank) {
+    blank.addEventListener("click", function () { blank.hidden = true; });
+  }
+
+  // A swipe to the left is "next", as on a tablet; a mostly vertical move is left to scrolling.
+  var swipeFrom = null;
+  var slideArea = document.querySelector(".slides");
+  if (slideArea) {
+    slideArea.addEventListener("pointerdown", function (event) {
+      swipeFrom = event.pointerType === "mouse" ? null : { x: event.clientX, y: event.clientY };
+    });
+    slideArea.addEventListener("pointerup", function (event) {
+      if (!swipeFrom) { return; }
+      var dx = event.clientX - swipeFrom.x, dy = event.clientY - swipeFrom.y;
+      swipeFrom = null;
+      if (Math.abs(dx) > 50 && Math.abs(dx) > 2 * Math.abs(dy)) { show(index + (dx < 0 ? 1 : -1)); }
+    });
+  }
 
   window.addEventListener("message", function (event) {
     var message = event.data;

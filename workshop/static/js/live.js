@@ -1,47 +1,153 @@
-/* A pupil's live page: follow the presenter by polling a tiny state document (a 304 when
-   nothing changed), and send answers so that one sent while the Wi-Fi drops is retried. */
+/* A pupil's live page: it follows the presenter by polling a tiny state document and puts each
+   new step in place without reloading, keeping what the pupil had picked. One tap sends a
+   single-choice answer; an answer sent while the Wi-Fi drops is retried. The status line only
+   says what the server has: "✓ Sent: B" once it has it, never before. */
 (function () {
   "use strict";
   var live = document.querySelector("[data-live]");
-  if (!live || !window.fetch || !window.pollState) { return; }
-  var version = live.getAttribute("data-version");
-  var sending = false;
+  if (!live || !window.fetch || !window.pollState || !window.DOMParser) { return; }
+  document.documentElement.classList.add("js");
+  var notice = document.querySelector("[data-notice]");
+  var wanted = 0;
+  var changing = false;
+  var sending = null; // the question whose answer is on its way
 
-  function follow(state) {
-    if (String(state.version) !== version && !sending) {
-      // Not all at once: a class reloading in the same instant would queue on the laptop.
-      window.setTimeout(function () { window.location.reload(); }, Math.random() * 1000);
+  function step() { return live.querySelector('[data-part="step"]'); }
+  function version() { return Number(step().getAttribute("data-version")); }
+  function form() { return step().querySelector("[data-answer-form]"); }
+
+  function picked(answerForm) {
+    var ids = [], letters = [];
+    // A question's choices, or the before-and-after check's answers (one group per sentence).
+    var inputs = answerForm.querySelectorAll("input[name=choice], input[data-choice]");
+    for (var k = 0; k < inputs.length; k++) {
+      if (inputs[k].checked) { ids.push(inputs[k].value); letters.push(inputs[k].getAttribute("data-letter") || ""); }
     }
+    return { ids: ids, letters: letters.join(", ") };
   }
 
-  var form = document.querySelector("[data-answer-form]");
-  var status = document.querySelector("[data-status]");
+  function say(element, text, kind) {
+    element.textContent = text;
+    element.className = "answer-status " + kind;
+    element.hidden = !text;
+  }
 
-  function send(body, attempt) {
-    sending = true;
-    fetch(form.action, {
+  function tellNotice(text) { say(notice, text, "is-late"); }
+
+  // The new step in place. A pick on a question still open stays picked; a pick that was never
+  // sent is named when answering closes, so it never vanishes without a word.
+  function refresh() {
+    changing = true;
+    var before = step();
+    var answerForm = form();
+    var mine = answerForm ? picked(answerForm) : null;
+    var unsent = answerForm && answerForm.getAttribute("data-unsent") === "true" && sending === null;
+    fetch(live.getAttribute("data-part-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var next = new DOMParser().parseFromString(html, "text/html").querySelector('[data-part="step"]');
+        var sameQuestion = next.getAttribute("data-question") === before.getAttribute("data-question");
+        before.parentNode.replaceChild(document.importNode(next, true), before);
+        var nextForm = form();
+        if (nextForm && sameQuestion && mine && mine.ids.length) {
+          var inputs = nextForm.querySelectorAll("input[name=choice], input[data-choice]");
+          for (var k = 0; k < inputs.length; k++) { inputs[k].checked = mine.ids.indexOf(inputs[k].value) >= 0; }
+        } else if (nextForm) {
+          notice.hidden = true;
+        }
+        if (!nextForm && sameQuestion && unsent && mine.ids.length) {
+          tellNotice(notice.getAttribute("data-unsent-at-close").replace("{letters}", mine.letters));
+        }
+        if (window.markOpenNow) { window.markOpenNow(live); }
+      })
+      .then(function () { return true; }, function () { return false; })
+      .then(function (done) {
+        changing = false;
+        // Offline for a moment: try again soon, since an unchanged state is not polled twice.
+        if (!done) { window.setTimeout(refresh, 2000); } else if (wanted > version()) { refresh(); }
+      });
+  }
+
+  function follow(state) {
+    if (step().hasAttribute("data-ended")) { return; }
+    wanted = Math.max(wanted, Number(state.version));
+    if ((state.ended || wanted > version()) && !changing) { refresh(); }
+  }
+
+  function send(answerForm, body, letters, attempt) {
+    var status = answerForm.querySelector("[data-status]");
+    sending = body.question;
+    if (attempt === 0) { say(status, status.getAttribute("data-sending"), "is-sending"); }
+    fetch(answerForm.action, {
       method: "POST", credentials: "same-origin", body: JSON.stringify(body),
       headers: { "Content-Type": "application/json", "Accept": "application/json" }
     }).then(function (response) {
       return response.json().then(function (reply) {
-        sending = false;
-        status.textContent = response.ok ? status.getAttribute("data-saved") : reply.error;
+        sending = null;
+        var shown = form();
+        var current = shown && shown.querySelector("input[name=question]").value === body.question ? shown : null;
+        if (response.ok && current) {
+          current.setAttribute("data-unsent", "false");
+          var sent = status.getAttribute("data-sent");
+          say(current.querySelector("[data-status]"), sent ? sent.replace("{letters}", letters) : status.getAttribute("data-saved"), "is-sent");
+        } else if (response.status === 409) {
+          tellNotice(notice.getAttribute("data-late"));
+          if (!changing) { refresh(); }
+        } else if (!response.ok && current) {
+          say(current.querySelector("[data-status]"), reply.error, "is-error");
+        }
       });
     }).catch(function () {
       // No connection: keep the answer and try again, a little later each time.
-      status.textContent = status.getAttribute("data-sending");
-      window.setTimeout(function () { send(body, attempt + 1); }, Math.min(1000 * (attempt + 1), 5000));
+      say(status, status.getAttribute("data-sending"), "is-sending");
+      window.setTimeout(function () { send(answerForm, body, letters, attempt + 1); }, Math.min(1000 * (attempt + 1), 5000));
     });
   }
 
-  if (form && status) {
-    form.addEventListener("submit", function (event) {
+  function sendPicked(answerForm) {
+    var mine = picked(answerForm);
+    if (!mine.ids.length) { return; }
+    send(answerForm, { question: answerForm.querySelector("input[name=question]").value, choices: mine.ids }, mine.letters, 0);
+  }
+
+  live.addEventListener("change", function (event) {
+    var answerForm = event.target.form;
+    if (!answerForm || !answerForm.hasAttribute("data-answer-form")) { return; }
+    if (answerForm.classList.contains("one-tap")) { sendPicked(answerForm); return; }
+    answerForm.setAttribute("data-unsent", "true");
+    var status = answerForm.querySelector("[data-status]");
+    if (status.hasAttribute("data-unsent")) { say(status, status.getAttribute("data-unsent"), "is-unsent"); }
+  });
+
+  live.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("data-answer-form")) { return; }
+    event.preventDefault();
+    sendPicked(event.target);
+  });
+
+  // An anonymous question goes in the background; the thank-you shows once, here.
+  var askForm = document.querySelector("[data-ask-form]");
+  var asked = document.querySelector("[data-asked]");
+  if (askForm && asked) {
+    askForm.addEventListener("submit", function (event) {
       event.preventDefault();
-      var chosen = [];
-      var inputs = form.querySelectorAll("input[name=choice]");
-      for (var k = 0; k < inputs.length; k++) { if (inputs[k].checked) { chosen.push(inputs[k].value); } }
-      send({ question: form.querySelector("input[name=question]").value, choices: chosen }, 0);
+      fetch(askForm.action, {
+        method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(askForm)),
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (reply) {
+          asked.textContent = response.ok ? asked.getAttribute("data-thanks") : reply.error;
+          if (response.ok) { askForm.reset(); }
+        });
+      }).catch(function () { asked.textContent = ""; });
     });
   }
-  window.pollState(live.getAttribute("data-state-url"), 2, follow, version);
+  if (window.history && history.replaceState && /[?&]asked=1/.test(window.location.search)) {
+    history.replaceState(null, "", window.location.pathname);
+  }
+
+  window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
 }());

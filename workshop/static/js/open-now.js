@@ -37,16 +37,21 @@
     });
   }
 
-  var services = document.querySelectorAll(".service");
-  for (var k = 0; k < services.length; k++) {
-    var service = services[k];
-    var badge = service.querySelector(".open-now");
-    var hours = JSON.parse(service.getAttribute("data-hours") || "{}");
-    var always = service.hasAttribute("data-always-open");
-    if (!badge || (!always && Object.keys(hours).length === 0)) { continue; }
-    var open = always || isOpen(hours, nowIn(service.getAttribute("data-timezone")));
-    badge.textContent = badge.getAttribute(open ? "data-open" : "data-closed");
-    badge.className = "open-now " + (open ? "is-open" : "is-closed");
-    badge.hidden = false;
-  }
+  // Every service that carries its hours: on the help page and in each help box. A page that
+  // puts a help box in place later (a live step) marks it again.
+  window.markOpenNow = function (root) {
+    var services = (root || document).querySelectorAll("[data-hours]");
+    for (var k = 0; k < services.length; k++) {
+      var service = services[k];
+      var badge = service.querySelector(".open-now");
+      var hours = JSON.parse(service.getAttribute("data-hours") || "{}");
+      var always = service.hasAttribute("data-always-open");
+      if (!badge || (!always && Object.keys(hours).length === 0)) { continue; }
+      var open = always || isOpen(hours, nowIn(service.getAttribute("data-timezone")));
+      badge.textContent = badge.getAttribute(open ? "data-open" : "data-closed");
+      badge.className = "open-now " + (open ? "is-open" : "is-closed");
+      badge.hidden = false;
+    }
+  };
+  window.markOpenNow(document);
 }());

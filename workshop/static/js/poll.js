@@ -1,5 +1,6 @@
-/* Following a live session's small state document, for the pupil's page and the presenter's
-   console: onState(state) is called with every new document, so always when `version` changes.
+/* Following a small state document, for the pupil's page, the presenter's console and the
+   download page while the offline copy is built: onState(state) is called with every new
+   document, so always when a live session's `version` changes.
 
    Each request names the version this page has (`?after=`): the server holds a pupil's request
    until the session moves on, or about 20 s pass (long polling), so a new step reaches every
@@ -29,7 +30,7 @@ window.pollState = function (url, seconds, onState, shownVersion) {
       })
       .then(function (state) {
         if (!state) { return; }
-        version = String(state.version);
+        version = state.version === undefined ? null : String(state.version);
         pause = typeof state.poll === "number" ? state.poll : seconds;
         wait = pause;
         onState(state);

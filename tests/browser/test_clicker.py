@@ -1,0 +1,95 @@
+"""The clicker cannot skip or stick: a press while a step is changing is ignored, keys work
+wherever the focus is, and B or "." blanks the stage."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def presenter_view(browser, base_url, presenter_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    view = context.new_page()
+    view.goto(presenter_url)
+    view.get_by_role("button", name="Start live, ages 13-16").click()
+    view.wait_for_load_state()  # the presenter view's keys work once its script has run
+    return context, view
+
+
+def press(view, key):
+    """One press, and the next step put in place."""
+    window = view.locator("[data-live-window]")
+    before = window.get_attribute("data-version")
+    view.keyboard.press(key)
+    expect(window).not_to_have_attribute("data-version", before)
+
+
+def phase_badge(view):
+    return view.locator(".pv-now .phase-badge")
+
+
+def test_a_second_press_while_the_step_changes_is_ignored(browser, live_presenter):
+    context, view = presenter_view(browser, *live_presenter)
+    press(view, "ArrowRight")  # the welcome slide
+    press(view, "ArrowRight")  # the first question, open
+    expect(phase_badge(view)).to_have_text("Answering is open")
+    sent = []
+    view.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    held = []
+    # The laptop is slow to answer this press: the request waits until the test lets it go.
+    view.route(re.compile(r".*/next$"), lambda route: held.append(route))
+    with view.expect_request(re.compile(r".*/next$")):
+        view.keyboard.press("ArrowRight")
+    view.keyboard.press("ArrowRight")  # pressed again while the first is on its way
+    view.keyboard.press("PageDown")
+    held[0].continue_()
+    expect(phase_badge(view)).to_have_text("Answering is closed")
+    view.unroute(re.compile(r".*/next$"))
+    assert len(sent) == 1
+    state_url = view.locator("[data-live-window]").get_attribute("data-state-url")
+    state = view.evaluate("url => fetch(url).then(response => response.json())", state_url)
+    assert state["phase"] == "closed"  # closed, not closed and revealed at once
+    context.close()
+
+
+def test_keys_keep_working_after_a_link_or_button_was_clicked(browser, live_presenter):
+    context, view = presenter_view(browser, *live_presenter)
+    with context.expect_page() as opened:
+        view.get_by_role("link", name=re.compile("Questions from pupils")).click()
+    opened.value.close()
+    assert view.evaluate("document.activeElement.textContent").startswith("Questions from pupils")
+    press(view, "ArrowRight")  # the focus stayed on the link, and the clicker still works
+    expect(view.locator(".pv-now h2").nth(1)).to_have_text("Welcome")
+    view.get_by_role("button", name="Back").click()
+    expect(view.locator(".pv-now")).to_contain_text("Join on your phone or tablet")
+    press(view, "PageDown")
+    expect(view.locator(".pv-now h2").nth(1)).to_have_text("Welcome")
+    context.close()
+
+
+def test_b_or_full_stop_blanks_the_stage_from_either_window(browser, live_presenter):
+    context, view = presenter_view(browser, *live_presenter)
+    with context.expect_page() as opened:
+        view.get_by_role("link", name="Open the stage").click()
+    stage = opened.value
+    stage.wait_for_load_state()
+    blank = stage.locator("[data-blank]")
+    expect(blank).to_be_hidden()
+    stage.keyboard.press("b")
+    expect(blank).to_be_visible()
+    stage.keyboard.press(".")
+    expect(blank).to_be_hidden()
+    view.keyboard.press("B")  # the presenter view blanks the stage too
+    expect(blank).to_be_visible()
+    expect(view.get_by_role("button", name="Blank the stage (B)")).to_have_attribute("aria-pressed", "true")
+    view.keyboard.press("B")
+    expect(blank).to_be_hidden()
+    # The stage's own keys drive the session: one mirrored screen needs no other window.
+    press(stage, "ArrowRight")
+    expect(stage.locator(".stage-content h2").first).to_have_text("Welcome")
+    expect(view.locator(".pv-now h2").nth(1)).to_have_text("Welcome")  # the presenter view follows
+    stage.keyboard.press("m")
+    expect(stage.locator("[data-drawer] [data-action=next]")).to_be_visible()
+    expect(stage.get_by_text("Questions from pupils")).to_have_count(0)
+    context.close()

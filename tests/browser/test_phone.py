@@ -1,0 +1,103 @@
+"""A pupil's phone at 320x568: the question, the first choice and the means to send are on the
+first screen in every language, and one tap sends."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from workshop import create_app, store
+from workshop.content import loaded_content
+from workshop.lesson import Lesson, Position
+from workshop.settings import PROJECT_ROOT, defaults
+from workshop.store import Phase
+
+from helpers import running_server
+
+PHONE = {"width": 320, "height": 568}
+
+# Where the first choice and the send end, and whether the page is wider than the phone.
+FIRST_SCREEN = """() => {
+  const bottom = (selector) => {
+    const element = document.querySelector(selector);
+    return element && element.offsetParent !== null ? element.getBoundingClientRect().bottom : null;
+  };
+  return {
+    question: bottom('legend'), choice: bottom('label.choice'), send: bottom('[data-send]'),
+    wide: document.documentElement.scrollWidth > innerWidth,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def phone_server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("phone")
+    env = {"WORKSHOP_DIRECTORY_FILE": "directory/luxembourg.toml"}
+    with running_server(PROJECT_ROOT, data_dir=data, env=env) as server:
+        yield server, store.open_database(data / "workshop.db")
+
+
+@pytest.fixture(scope="module")
+def content(tmp_path_factory):
+    return loaded_content(create_app({"DATA_DIR": str(tmp_path_factory.mktemp("content")), "PDFS": False}))
+
+
+def open_at(database, code, lesson, position):
+    step = lesson.step_at(position)
+    store.update_session(database, code, position=position, phase=Phase.OPEN, open_key=step.question_key)
+    return step
+
+
+@pytest.mark.parametrize("lang", defaults()["LANGUAGES"])
+def test_every_question_fits_the_first_screen_of_a_small_phone(browser, phone_server, content, lang):
+    server, database = phone_server
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    problems = []
+    for module in content.modules:
+        for band in module.age_bands:
+            session = store.create_session(database, module.id, band, Position(item=-1))
+            lesson = Lesson(content, module, band)
+            for position in lesson.positions():
+                step = lesson.step_at(position)
+                if not step.question_key:
+                    continue
+                open_at(database, session.code, lesson, position)
+                phone.goto(f"{server.base_url}{lang}/live/{session.code}/")
+                found = phone.evaluate(FIRST_SCREEN)
+                # With its script on, a single-choice tap sends: the choice is the means to send.
+                means = found["send"] if step.allows_several else found["choice"]
+                if (
+                    found["wide"]
+                    or not found["choice"]
+                    or found["choice"] > PHONE["height"]
+                    or means > PHONE["height"]
+                ):
+                    problems.append(f"{module.id} {band} {step.question_key}: {found}")
+    context.close()
+    assert problems == []
+
+
+def test_one_tap_sends_and_the_status_is_the_servers(browser, phone_server, content):
+    server, database = phone_server
+    module = content.modules_by_id["online-friends"]
+    lesson = Lesson(content, module, "10-12")
+    session = store.create_session(database, module.id, "10-12", Position(item=-1))
+    first_question = next(p for p in lesson.positions() if lesson.step_at(p).question)
+    step = open_at(database, session.code, lesson, first_question)
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{server.base_url}en/live/{session.code}/")
+    status = phone.locator("[data-status]")
+    phone.locator("label.choice").nth(1).tap()
+    expect(status).to_have_text("✓ Sent: B")
+    assert store.choice_counts(database, session.code, step.question_key)[1] == {step.choices[1].id: 1}
+    phone.locator("label.choice").first.tap()  # tapping another changes it
+    expect(status).to_have_text("✓ Sent: A")
+    assert store.choice_counts(database, session.code, step.question_key)[1] == {step.choices[0].id: 1}
+
+    # The presenter closes answering: the page says so in place, with what the server has.
+    store.update_session(database, session.code, phase=Phase.CLOSED, open_key="")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Answering is closed")
+    expect(phone.locator("[data-part=step] .answer-status")).to_have_text("✓ Sent: A")
+    context.close()

@@ -1,0 +1,168 @@
+"""The before-and-after statements are checked like all content: ids, bands, measures, words,
+translations; each problem named by file and field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+from test_content_errors import problems_for
+
+from workshop.content import loaded_content
+from workshop.content.model import MEASURES
+from workshop.settings import PROJECT_ROOT, defaults
+
+from content_tree import STATEMENTS
+
+FILE = "statements/tiny.toml"
+
+
+def edit(old: str, new: str) -> dict[str, str]:
+    assert old in STATEMENTS[FILE], f"{old!r} is not in {FILE}"
+    return {FILE: STATEMENTS[FILE].replace(old, new, 1)}
+
+
+STATEMENT_PROBLEMS = [
+    (
+        "unknown key",
+        edit('id = "would-tell"', 'id = "would-tell"\n        colour = "red"'),
+        [f"{FILE}: statements[would-tell].colour: unknown key"],
+    ),
+    (
+        "unknown measure",
+        edit('measures = "help-seeking"', 'measures = "feelings"'),
+        [
+            f"{FILE}: statements[would-tell].measures: 'feelings' is not one of "
+            "knowledge, confidence, help-seeking",
+            f"{FILE}: statements: ages 10-12 have no statement that measures help-seeking",
+            f"{FILE}: statements: ages 13-16 have no statement that measures help-seeking",
+        ],
+    ),
+    (
+        "a module that does not exist",
+        edit('module = "tiny"', 'module = "tinier"'),
+        [
+            f"{FILE}: module: 'tinier' must equal the file name 'tiny'",
+            f"{FILE}: module: no module 'tinier' in slides/",
+        ],
+    ),
+    (
+        "an age band the module does not have",
+        edit('age_bands = ["13-16"]', 'age_bands = ["16-18"]'),
+        [f"{FILE}: statements[knows-the-law].age_bands: '16-18' is not one of 10-12, 13-16"],
+    ),
+    (
+        "duplicate id",
+        edit('id = "photo-request"', 'id = "knows-a-number"'),
+        [f"{FILE}: statements[knows-a-number].id: duplicate id 'knows-a-number'"],
+    ),
+    (
+        "opens after a slide the plan does not have",
+        edit('opens_after = "welcome"', 'opens_after = "rules"'),
+        [
+            f"{FILE}: opens_after: no slide 'rules' before the last entry of the plan for ages {band} "
+            "in slides/tiny/module.toml"
+            for band in ("10-12", "13-16")
+        ],
+    ),
+    (
+        "opens after the last slide",
+        edit('opens_after = "welcome"', 'opens_after = "goodbye"'),
+        [
+            f"{FILE}: opens_after: no slide 'goodbye' before the last entry of the plan for ages {band} "
+            "in slides/tiny/module.toml"
+            for band in ("10-12", "13-16")
+        ],
+    ),
+    (
+        "opens after a slide only older pupils see",
+        edit('opens_after = "welcome"', 'opens_after = "law"'),
+        [
+            f"{FILE}: opens_after: no slide 'law' before the last entry of the plan for ages 10-12 "
+            "in slides/tiny/module.toml"
+        ],
+    ),
+    (
+        "too long for a phone",
+        edit("I know a number I can call", "I know a number I can call " + "and so on " * 8),
+        [f"{FILE}: statements[knows-a-number].text: too long for a phone: 139 characters, at most 120"],
+    ),
+    (
+        "too few for a band",
+        {FILE: STATEMENTS[FILE].split('[[statements]]\n        id = "would-tell"')[0]},
+        [
+            f"{FILE}: statements: ages {band} {problem}"
+            for band in ("10-12", "13-16")
+            for problem in ("need 3 to 5 statements, have 2", "have no statement that measures help-seeking")
+        ],
+    ),
+    (
+        "too many for a band",
+        {
+            FILE: STATEMENTS[FILE]
+            + "".join(
+                f'\n[[statements]]\nid = "extra-{n}"\nmeasures = "knowledge"\ntext = "I know {n}."\n'
+                f'age_bands = ["13-16"]\n'
+                for n in range(2)
+            )
+        },
+        [f"{FILE}: statements: ages 13-16 need 3 to 5 statements, have 6"],
+    ),
+    (
+        "no text",
+        edit('text = "I know what to do if someone online asks me for a photo."', ""),
+        [f"{FILE}: statements[photo-request].text: missing"],
+    ),
+]
+
+
+@pytest.mark.parametrize("label,changes,expected", STATEMENT_PROBLEMS, ids=[p[0] for p in STATEMENT_PROBLEMS])
+def test_each_statement_problem_is_named_by_file_and_field(tmp_path, label, changes, expected):
+    assert problems_for(tmp_path, changes) == expected
+
+
+@pytest.fixture
+def content(app):
+    return loaded_content(app)
+
+
+def test_every_module_has_a_check_for_each_of_its_age_bands(content):
+    assert set(content.before_after) == set(content.modules_by_id)
+    for module in content.modules:
+        check = content.before_after[module.id]
+        assert check.opens_after == "ground-rules", module.id
+        for band in module.age_bands:
+            statements = check.for_band(band)
+            assert 3 <= len(statements) <= 5, (module.id, band)
+            assert {s.measures for s in statements} == set(MEASURES), (module.id, band)
+
+
+# Statements say what a pupil knows, can do or would do; none asks what happened to them.
+ABOUT_THE_PAST = re.compile(r"\b(happened|ever|did|was|were|have been|has been|had)\b", re.I)
+
+
+def test_statements_never_ask_about_the_pupils_own_experience(content):
+    for check in content.before_after.values():
+        for statement in check.statements:
+            assert statement.text.startswith(("I know", "I can", "I feel able", "If ")), statement.id
+            assert not ABOUT_THE_PAST.search(statement.text), statement.text
+            assert "?" not in statement.text, statement.text
+
+
+@pytest.mark.parametrize("lang", [lang for lang in defaults()["LANGUAGES"] if lang != "en"])
+def test_every_statement_and_the_scale_are_translated(content, lang):
+    folder = PROJECT_ROOT / "translations" / lang / "LC_MESSAGES"
+    with (folder / "content.po").open("rb") as handle:
+        catalog = read_po(handle)
+    for check in content.before_after.values():
+        for statement in check.statements:
+            message = catalog.get(statement.text)
+            assert message and message.string and message.string != statement.text, (lang, statement.id)
+            assert "fuzzy" not in message.flags, (lang, statement.id)
+            locations = {path for path, _ in message.locations}
+            assert f"statements/{check.module_id}.toml" in locations
+    with (folder / "messages.po").open("rb") as handle:
+        interface = read_po(handle)
+    words = [interface.get(word).string for word in ("No", "Not really", "Not sure", "Mostly", "Yes")]
+    assert all(words) and len(set(words)) == 5, (lang, words)
