@@ -366,7 +366,9 @@ def test_joined_counts_the_devices_here_now_not_every_cookie_ever_seen(room):
     assert room.state()["participants"] == 1
     assert gone.get(f"/live/{room.code}/state.json").status_code == 200  # it polls again: it is back
     assert room.state()["participants"] == 2
-    assert here.get(f"/live/{room.code}/state.json").get_json()["poll"] >= 2
+    # This server holds the device's polls, so it asks again at once (test_waiting.py has the
+    # pace of devices it cannot hold).
+    assert here.get(f"/live/{room.code}/state.json").get_json()["poll"] == 0
 
 
 def test_the_presenter_removes_a_device_and_its_answers_leave_the_counts(room):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, errors, i18n, render, security, store
+from . import auth, errors, i18n, render, security, store, watch
 from .content import Content, init_content
 from .settings import defaults
 
@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     errors.init_app(app)
     security.init_app(app)
     store.init_app(app)
+    watch.init_app(app)
     auth.init_app(app)
 
     from . import presenter, public, pupil, teacher

@@ -16,7 +16,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, current_app
 from flask_babel import gettext as _
 
 from . import before_after, store
@@ -27,9 +27,11 @@ from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, St
 from .security import allowed, check_address
 from .store import Device, LiveSession, Phase
 
-# Devices poll every 2 s; in a very large group less often, so that the laptop keeps answering
-# fast (waitress walks every open connection on each turn of its loop).
+# Pupils' polls are held until the session moves on (watch.py); devices the server cannot hold
+# poll every 2 s, in a very large group less often, so that the laptop keeps answering fast.
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
+# The presenter's console is one device: it polls often, so an answer shows in its count at once.
+CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
 # Tidying up stays possible once the session has ended; nothing else changes it then.
 AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
@@ -63,8 +65,12 @@ def session_for_pupils(code: str) -> LiveSession:
     """The session with this code, or a plain 404 that sends a pupil back to the projector."""
     session = get_session(code)
     if session is None:
-        fail(404, _("There is no session with this code. Check the code on the projector."))
+        _no_such_session()
     return session
+
+
+def _no_such_session():
+    fail(404, _("There is no session with this code. Check the code on the projector."))
 
 
 def session_to_join(code: str) -> LiveSession:
@@ -308,7 +314,10 @@ def _phase_columns(phase: Phase, step: LessonStep | None = None) -> dict:
 
 
 def _change(session: LiveSession, **columns) -> None:
-    store.update_session(store.db(), session.code, **columns)
+    database = store.db()
+    store.update_session(database, session.code, **columns)
+    # Devices held on this session learn at once; other processes' within a tick of their watch.
+    current_app.extensions["workshop.watch"].take(store.session_marks(database, [session.code]))
 
 
 # What pupils send
@@ -394,12 +403,25 @@ def shown_question(session: LiveSession) -> str:
 # What devices poll
 
 
-def pupil_state(session: LiveSession, device_id: str) -> dict:
-    """What pupils' devices poll: whether the session moved on or ended, and when to ask again.
-    A poll also notes that the device is still here."""
-    store.seen(store.db(), session.code, device_id)
-    poll = poll_seconds(present_count(session))
-    return {"version": session.version, "ended": session.ended, "poll": poll}
+def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
+    """What pupils' devices poll: the session's version, whether it ended, and when to ask again.
+
+    A device that names the version it shows is held until the session moves on (or a while
+    passes); `poll` 0 tells it to ask again at once, while this process can hold its polls. A
+    poll also notes that the device is still here.
+    """
+    watch = current_app.extensions["workshop.watch"]
+    mark = watch.current(code)
+    if mark is None:
+        _no_such_session()
+    with store.lent() as database:  # given back before the wait: a held poll holds no connection
+        store.seen(database, code, device_id)
+    if shown_version is not None:
+        mark = watch.wait(code, shown_version)
+    if mark is None:  # deleted while waiting
+        _no_such_session()
+    poll = 0 if watch.has_room() else poll_seconds(mark.present)
+    return {"version": mark.version, "ended": mark.ended, "poll": poll}
 
 
 def poll_seconds(participants: int) -> float:
@@ -412,6 +434,7 @@ def presenter_state(session: LiveSession) -> dict:
     result = current_result(session)
     return {
         "version": session.version,
+        "poll": CONSOLE_POLL_SECONDS,
         "phase": session.phase,
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),

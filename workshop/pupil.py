@@ -98,9 +98,10 @@ def step_view(session: live.LiveSession, participant: str) -> dict:
 
 @bp.route("/live/<code>/state.json")
 def state(code):
-    """What devices poll to learn that the presenter moved on."""
-    session = live.session_for_pupils(code)
-    return polled_json(live.pupil_state(session, request.cookies.get(cookie_name(code), "")))
+    """What devices poll to learn that the presenter moved on; `?after=<version>` (the version
+    the device shows) holds the request until the session has another."""
+    device = request.cookies.get(cookie_name(code), "")
+    return polled_json(live.pupil_state(code, device, request.args.get("after", type=int)))
 
 
 def participant_of(session: live.LiveSession) -> str:

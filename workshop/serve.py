@@ -27,11 +27,12 @@ from waitress.server import TcpWSGIServer
 
 # A class of pupils polling at once needs more than waitress's 4 threads and 100 connections,
 # and poll() instead of select(): select() cannot watch more than 1024 sockets, and waitress
-# crashes outright when a large class pushes it past that.
+# crashes outright when a large class pushes it past that. Every held poll (watch.py) waits on
+# a thread of its own, so the threads that answer requests come on top of those.
 THREADS = 16
 CONNECTION_LIMIT = 2000  # the 1,000 pupils promised, with room for reconnecting devices
-# Files the process needs besides its connections: each thread's database, WAL and shared
-# memory, templates, catalogs, static files being sent, the terminal.
+# Files the process needs besides its connections: the pooled database connections with their
+# WAL and shared memory, templates, catalogs, static files being sent, the terminal.
 RESERVED_FILES = 128
 # select(), all Windows has, watches at most 512 sockets; past that waitress's loop stops.
 WINDOWS_CONNECTION_LIMIT = 500
@@ -99,12 +100,14 @@ def make_server(app: Flask, host: str, port: int):
     listening = listening_socket(host, port)
     quiet_queue_warnings()
     plain_server_log()
+    connections = connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES))
     return GuardedServer(
         app,
         listening,
         per_address=app.config["ADDRESS_CONNECTIONS"],
-        threads=THREADS,
-        connection_limit=connection_limit(open_file_limit(CONNECTION_LIMIT + RESERVED_FILES)),
+        # A held poll needs a connection too, so no more threads hold polls than can connect.
+        threads=THREADS + min(app.config["HELD_POLLS"], connections),
+        connection_limit=connections,
         asyncore_use_poll=True,
         ident="workshop",
         channel_timeout=IDLE_SECONDS,

@@ -94,6 +94,13 @@ SETTINGS = (
         "The largest request body accepted, in bytes: answers and questions are tiny.",
     ),
     Setting(
+        "HELD_POLLS",
+        1000,
+        "How many pupils' polls one server process holds open until the session moves on (long "
+        "polling); devices beyond this poll every few seconds instead. `workshop serve` runs this "
+        "many threads more.",
+    ),
+    Setting(
         "PRESENTER_SIGN_IN_HOURS",
         12,
         "How long the presenter's sign-in lasts from the moment the key was opened: a school day. "

@@ -1,11 +1,12 @@
 """The only module that touches SQLite: live sessions, anonymous devices, answers, purge, and
 the counts a purged session leaves for the season report.
 
-Each of waitress's threads keeps one connection of its own: a connection must not cross
-threads, and opening one per request cost half of a poll's time. WAL lets pupils' answers be
-written while the presenter reads results, and the busy timeout makes concurrent writers wait
-instead of failing. Nothing lives only in memory: a server killed mid-lesson restarts exactly
-where it was.
+Connections are kept open in a small pool and lent to one request at a time: opening one per
+request cost half of a poll's time, and one per server thread would hold thousands of files
+open when a thousand devices' polls each wait on a thread of their own. WAL lets pupils'
+answers be written while the presenter reads results, and the busy timeout makes concurrent
+writers wait instead of failing. Nothing lives only in memory: a server killed mid-lesson
+restarts exactly where it was.
 
 The file is checked at start-up (a damaged one is set aside, never replaced in silence), is
 readable by its owner only, and is checkpointed while serving and on every clean stop, so
@@ -18,18 +19,19 @@ import functools
 import json
 import logging
 import os
+import queue
 import secrets
 import sqlite3
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlite_utils import Database
 
 from .errors import StartupError
@@ -51,6 +53,9 @@ FEWEST_DEVICES_SHOWN = 5
 PRESENT_SECONDS = 120
 SEEN_EVERY_SECONDS = 30
 CHECKPOINT_EVERY_SECONDS = 60
+# SQLite runs one statement at a time per process anyway (the GIL and its own locks): more
+# connections than this only cost open files.
+POOLED_CONNECTIONS = 16
 
 
 class Phase(StrEnum):
@@ -108,13 +113,15 @@ def init_app(app: Flask) -> None:
     prepare(app.extensions["workshop.database_path"])
     app.extensions["workshop.last_purge"] = now()
     app.before_request(_purge_now_and_then)
+    app.teardown_appcontext(_give_back_connection)
 
 
 def _purge_now_and_then() -> None:
     """Old sessions go even when the laptop runs for days: at most one purge an hour."""
     if now() - current_app.extensions["workshop.last_purge"] > PURGE_EVERY_SECONDS:
         current_app.extensions["workshop.last_purge"] = now()
-        purge(db(), current_app.config["RETENTION_DAYS"], current_app.config["REPORT_RETENTION_DAYS"])
+        with lent() as database:  # given back at once: this request may be a poll that waits
+            purge(database, current_app.config["RETENTION_DAYS"], current_app.config["REPORT_RETENTION_DAYS"])
 
 
 def database_path(app: Flask) -> Path:
@@ -122,7 +129,10 @@ def database_path(app: Flask) -> Path:
 
 
 def open_database(path: Path) -> Database:
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    # check_same_thread off: a pooled connection serves one request at a time, on any thread.
+    connection = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA journal_mode = WAL")
@@ -238,16 +248,61 @@ def _checkpoint_file(path: Path, mode: str) -> None:
         log.warning("Could not checkpoint the database: %s", error)
 
 
-_per_thread = threading.local()
+class ConnectionPool:
+    """At most POOLED_CONNECTIONS open connections to one file, each lent to one borrower at a time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._idle: queue.LifoQueue[Database] = queue.LifoQueue()
+        self._room = threading.BoundedSemaphore(POOLED_CONNECTIONS)
+
+    def borrow(self) -> Database:
+        self._room.acquire()  # a request beyond the pool's size waits for a connection to come back
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return open_database(self.path)
+
+    def give_back(self, database: Database) -> None:
+        self._idle.put(database)
+        self._room.release()
+
+    @contextmanager
+    def connection(self) -> Iterator[Database]:
+        database = self.borrow()
+        try:
+            yield database
+        finally:
+            self.give_back(database)
+
+
+_pools: dict[Path, ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def pool(path: Path) -> ConnectionPool:
+    """The one pool of connections to this file in this process."""
+    with _pools_lock:
+        return _pools.setdefault(path, ConnectionPool(path))
 
 
 def db() -> Database:
-    """This thread's connection to the app's database, opened on first use."""
-    path = current_app.extensions["workshop.database_path"]  # found (and its folder made) once, by init_app
-    connections = _per_thread.__dict__.setdefault("connections", {})
-    if path not in connections:
-        connections[path] = open_database(path)
-    return connections[path]
+    """The connection this request (or app context) borrowed, borrowed on first use."""
+    if "workshop_database" not in g:
+        # The path is found (and its folder made) once, by init_app.
+        g.workshop_database = pool(current_app.extensions["workshop.database_path"]).borrow()
+    return g.workshop_database
+
+
+def lent() -> AbstractContextManager[Database]:
+    """A connection for a moment, given back at once: for a request that then waits."""
+    return pool(current_app.extensions["workshop.database_path"]).connection()
+
+
+def _give_back_connection(_error: BaseException | None) -> None:
+    database = g.pop("workshop_database", None)
+    if database is not None:
+        pool(current_app.extensions["workshop.database_path"]).give_back(database)
 
 
 def migrate(database: Database) -> None:
@@ -417,6 +472,27 @@ def _session(values: dict) -> LiveSession:
         ended_at=values["ended_at"],
         with_check=bool(values["with_check"]),
     )
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    """What a pupil's device polls for: a session's version, whether it ended, who is here."""
+
+    version: int
+    ended: bool
+    present: int
+
+
+def session_marks(database: Database, codes: list[str]) -> dict[str, SessionMark]:
+    """The marks of these sessions in one query, by code; a code with no session is left out."""
+    placeholders = ", ".join("?" for _ in codes)
+    rows = database.execute(
+        f"""SELECT code, version, ended_at IS NOT NULL,
+               (SELECT COUNT(*) FROM participants WHERE session_code = code AND last_seen >= ?)
+           FROM sessions WHERE code IN ({placeholders})""",
+        [now() - PRESENT_SECONDS, *codes],
+    )
+    return {code: SessionMark(version, bool(ended), present) for code, version, ended, present in rows}
 
 
 def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:

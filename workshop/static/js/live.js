@@ -149,5 +149,5 @@
     history.replaceState(null, "", window.location.pathname);
   }
 
-  window.pollState(live.getAttribute("data-state-url"), 2, follow, true);
+  window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
 }());

@@ -1,26 +1,43 @@
-/* Polling a small state document, for the pupil's page, the presenter's console and the
-   download page while the offline copy is built: an ETag makes an unchanged answer an empty 304, and a failed poll is simply tried
-   again at the next turn (a phone's Wi-Fi drops for a moment). The document may ask for a
-   slower pace with `poll` (seconds), as it does in a very large class. */
-window.pollState = function (url, seconds, onState, waitFirst) {
+/* Following a small state document, for the pupil's page, the presenter's console and the
+   download page while the offline copy is built: onState(state) is called with every new
+   document, so always when a live session's `version` changes.
+
+   Each request names the version this page has (`?after=`): the server holds a pupil's request
+   until the session moves on, or about 20 s pass (long polling), so a new step reaches every
+   phone as soon as the presenter presses the key. The document's `poll` says how long to pause
+   before the next request: 0 while the server holds requests, a few seconds in a group larger
+   than it can hold (plain polling), half a second for the console's counts. An ETag makes an
+   unchanged answer an empty 304. A failed request is tried again after `seconds` (a phone's
+   Wi-Fi drops for a moment). `shownVersion`, if given, is the version the page already shows. */
+window.pollState = function (url, seconds, onState, shownVersion) {
   "use strict";
   var etag = null;
+  var version = /^\d+$/.test(String(shownVersion)) ? String(shownVersion) : null;
+  var pause = seconds;
+
+  function address() {
+    return version === null ? url : url + (url.indexOf("?") < 0 ? "?" : "&") + "after=" + version;
+  }
 
   function poll() {
-    fetch(url, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin" })
+    var wait = seconds;
+    fetch(address(), { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
+        if (response.status === 304) { wait = pause; }
         if (response.status !== 200) { return null; }
         etag = response.headers.get("ETag");
         return response.json();
       })
       .then(function (state) {
         if (!state) { return; }
-        seconds = state.poll || seconds;
+        version = state.version === undefined ? null : String(state.version);
+        pause = typeof state.poll === "number" ? state.poll : seconds;
+        wait = pause;
         onState(state);
       })
-      .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(function () { window.setTimeout(poll, seconds * 1000); });
+      .catch(function () { /* offline for a moment, or an error page: try again after `seconds` */ })
+      .then(function () { window.setTimeout(poll, wait * 1000); });
   }
 
-  window.setTimeout(poll, waitFirst ? seconds * 1000 : 0);
+  poll();
 };

@@ -1,0 +1,150 @@
+"""Holding a pupil's poll until the live session moves on (long polling), in one server process
+or several.
+
+A device asks for the state naming the version it shows; the request waits here until the
+session's version differs, or WAIT_SECONDS pass. The database is the truth: one watcher thread
+per process reads the marks of every session someone waits on, in one query every
+CHECK_SECONDS, and wakes that session's waiters. A thousand held polls cost one query per tick
+rather than a thousand, and a change made by another process is seen as soon as one made here.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from flask import Flask
+
+from . import store
+from .store import SessionMark
+
+CHECK_SECONDS = 0.1
+# Under the 30 s after which some phones' browsers and Wi-Fi access points drop a quiet request.
+WAIT_SECONDS = 20.0
+# Beyond this many marks remembered, those of sessions nobody waits on are forgotten.
+REMEMBERED_SESSIONS = 1000
+# Held polls woken at once when their session changes; each one that leaves wakes the next.
+# A thousand threads woken together all fight for the GIL, and each one's answer waits for all.
+WOKEN_AT_ONCE = 32
+
+ReadMarks = Callable[[list[str]], dict[str, SessionMark]]
+
+
+def init_app(app: Flask) -> None:
+    path = app.extensions["workshop.database_path"]
+
+    def read_marks(codes: list[str]) -> dict[str, SessionMark]:
+        with store.pool(path).connection() as database:
+            return store.session_marks(database, codes)
+
+    app.extensions["workshop.watch"] = SessionWatch(read_marks, app.config["HELD_POLLS"])
+
+
+class SessionWatch:
+    """The sessions this process's held polls wait on, and the latest mark of each."""
+
+    def __init__(self, read_marks: ReadMarks, limit: int):
+        self._read_marks = read_marks
+        self.limit = limit  # how many polls this process holds at once; more are answered at once
+        self._lock = threading.Lock()
+        self._changed: dict[str, threading.Condition] = {}
+        self._waiting: Counter[str] = Counter()
+        self._marks: dict[str, tuple[float, SessionMark]] = {}
+        self._watcher: tuple[int, threading.Thread] | None = None
+
+    def current(self, code: str) -> SessionMark | None:
+        """The session's mark, read at most CHECK_SECONDS ago; None if there is no such session."""
+        with self._lock:
+            read_at, mark = self._marks.get(code, (0.0, None))
+        if time.monotonic() - read_at < CHECK_SECONDS:
+            return mark
+        mark = self._read_marks([code]).get(code)
+        if mark is not None:
+            with self._lock:
+                self._remember({code: mark})
+        return mark
+
+    @property
+    def held(self) -> int:
+        """How many polls this process holds now."""
+        return self._waiting.total()
+
+    def has_room(self) -> bool:
+        """Whether one more poll could be held now."""
+        return self.held < self.limit
+
+    def wait(self, code: str, shown_version: int, timeout: float | None = None) -> SessionMark | None:
+        """The session's mark once its version is not `shown_version`, or after `timeout`
+        seconds (WAIT_SECONDS unless given).
+
+        Returns at once when it has moved on already, has ended, or this process already holds
+        as many polls as it may.
+        """
+        mark = self.current(code)
+        if mark is None or not self._unchanged(mark, shown_version) or not self.has_room():
+            return mark
+        deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
+        with self._lock:
+            self._waiting[code] += 1
+            changed = self._changed.setdefault(code, threading.Condition(self._lock))
+            self._start_watcher()
+            try:
+                while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
+                    changed.wait(left)
+                    mark = self._marks.get(code, (0.0, None))[1]
+            finally:
+                if not self._unchanged(mark, shown_version):
+                    changed.notify()  # the next held poll of this session goes on its way
+                self._waiting[code] -= 1
+                if not self._waiting[code]:
+                    del self._waiting[code], self._changed[code]
+        return mark
+
+    @staticmethod
+    def _unchanged(mark: SessionMark | None, shown_version: int) -> bool:
+        return mark is not None and mark.version == shown_version and not mark.ended
+
+    def _start_watcher(self) -> None:
+        # A process forked from this one (gunicorn --preload) has the watcher's record but not
+        # its thread: the pid tells them apart.
+        if self._watcher and self._watcher[0] == os.getpid() and self._watcher[1].is_alive():
+            return
+        thread = threading.Thread(target=self._watch, name="workshop-session-watch", daemon=True)
+        self._watcher = (os.getpid(), thread)
+        thread.start()
+
+    def _watch(self) -> None:
+        """Every CHECK_SECONDS, read the marks of the sessions someone waits on and wake their waiters."""
+        while True:
+            time.sleep(CHECK_SECONDS)
+            with self._lock:
+                codes = list(self._waiting)
+                if not codes:
+                    self._watcher = None  # nobody waits: the next waiter starts a new watcher
+                    return
+            try:
+                marks = self._read_marks(codes)
+            except sqlite3.Error:
+                continue  # the database is busy or briefly unreadable: the next tick tries again
+            self.take({code: marks.get(code) for code in codes})
+
+    def take(self, marks: dict[str, SessionMark | None]) -> None:
+        """Remember freshly read marks, and wake the waiters of each session whose mark changed."""
+        with self._lock:
+            for code, mark in marks.items():
+                before = self._marks.get(code, (0.0, None))[1]
+                self._remember({code: mark})
+                if mark != before and code in self._changed:
+                    self._changed[code].notify(WOKEN_AT_ONCE)
+
+    def _remember(self, marks: dict[str, SessionMark | None]) -> None:
+        """Keep marks with the time they were read (the caller holds the lock)."""
+        now = time.monotonic()
+        for code, mark in marks.items():
+            self._marks[code] = (now, mark)
+        if len(self._marks) > REMEMBERED_SESSIONS:
+            self._marks = {code: entry for code, entry in self._marks.items() if code in self._waiting}
