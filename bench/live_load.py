@@ -1,26 +1,28 @@
 """Load benchmark: one presenter and N pupils on a real server, over loopback.
 
-    python bench/live_load.py [--pupils 300] [--server waitress] [--transport long]
+    python bench/live_load.py [--pupils 300] [--server waitress] [--transport stream]
                               [--cores split] [--presses 18] [--json]
 
 Starts the workshop under a WSGI server (`workshop serve`, waitress, by default; see
 bench/servers.py) on a free loopback port with a fresh data folder. N simulated pupils join and
-follow the session as poll.js and live.js do: with `--transport long` each request names the
+follow the session as live.js and poll.js do: with `--transport stream` (the default, what
+phones do) each device keeps one event stream open that brings every new step with its HTML,
+and answers on the connection its page came on; with `--transport long` each request names the
 version the device shows and the server holds it until the presenter moves on; with
 `--transport poll` devices ask every `--poll` seconds (default: what the state document asks
-for). On a change a device fetches the new step (`--page step`, as the page does in place) or
-reloads the whole page (`--page whole`, as before), after a random pause of up to `--spread`
-seconds. A simulated
-presenter walks the module: it presses "next" every `--pause` seconds, and on a question waits
-until every pupil answered, watching the counts as the console does. `--classes K` splits the
+for). Polling devices, on a change, fetch the new step (`--page step`, as the page does in
+place) or reload the whole page (`--page whole`, as before), after a random pause of up to
+`--spread` seconds. A simulated presenter walks the module: it presses "next" every `--pause`
+seconds, and on a question waits until every pupil answered, watching the counts as the
+console does. `--classes K` splits the
 pupils into K classes, each with its own session and presenter, as in a school-wide event.
 
 Prints answers sent and stored (they must be equal); propagation, from the presenter's key
 press until each pupil has the new state and until it has the new page (p50, p95, max, and the
-whole class); answer to the presenter's count; latency of answers, polls and pages; requests
-per second; the server's peak memory. With `--cores split` (Linux) the server runs on core 0
-and the pupils on the others, so their cost does not count against the server. Exits non-zero
-if an answer is lost.
+whole class; on a stream both arrive together); answer to the presenter's count; latency of
+answers, polls and pages; requests per second; the server's peak memory. With `--cores split`
+(Linux) the server runs on core 0 and the pupils on the others, so their cost does not count
+against the server. Exits non-zero if an answer is lost.
 
 Each pupil's device connects from a loopback address of its own (127.0.1.2, 127.0.1.3, ...,
 which Linux offers), as phones on a classroom network each have theirs: the server's limits
@@ -120,6 +122,33 @@ class Device:
                 if not reused:  # as browsers do: an idle connection the server closed is retried at once
                     await asyncio.sleep(0.5)
 
+    async def events(self, path: str):
+        """An event stream, as a browser's EventSource reads it: (event name, data) for each
+        event, until the server ends the response. Comments (signs of life) are skipped."""
+        self.reader, self.writer = await asyncio.open_connection(
+            self.host, self.port, local_addr=(self.address, 0)
+        )
+        self.writer.write(
+            (
+                f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Accept: text/event-stream\r\nCookie: {cookie_header(self.cookies)}\r\n\r\n"
+            ).encode()
+        )
+        status = int((await self.reader.readline()).split()[1])
+        while (await self.reader.readline()).strip():
+            pass  # the headers: a stream's body is chunked
+        if status != 200:
+            raise ValueError(f"event stream {status}")
+        text = ""
+        while size := int((await self.reader.readline()).strip() or b"0", 16):
+            text += (await self.reader.readexactly(size + 2))[:-2].decode()
+            while "\n\n" in text:
+                block, text = text.split("\n\n", 1)
+                fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+                if "event" in fields:
+                    yield fields["event"], fields.get("data", "")
+        self.writer.close()
+
     async def _exchange(self, method, path, body, headers):
         lines = [
             f"{method} {path} HTTP/1.1",
@@ -177,7 +206,9 @@ class Stats:
 class Behaviour:
     """How the simulated devices follow the session."""
 
-    transport: str  # "long": held polls naming the shown version; "poll": ask every few seconds
+    # "stream": one event stream; "long": held polls naming the shown version; "poll": ask
+    # every few seconds
+    transport: str
     poll: float | None  # seconds between polls; None: what the state document asks for
     spread: float  # the longest random pause before fetching the new page
     part: str  # what a device fetches when the step changes: "step" (the fragment) or "" (the page)
@@ -200,15 +231,18 @@ async def pupil(base, number: int, code: str, stats: Stats, stop, behaviour: Beh
 
 
 async def follow_lesson(device: Device, code: str, stats: Stats, stop, behaviour: Behaviour, seen: Pupil):
-    """What live.js and poll.js do: wait for a new version, fetch the page, answer what is open."""
+    """What live.js and poll.js do: follow the event stream, or wait for a new version and
+    fetch the step; answer what is open."""
     _, _, page = await device.request("GET", f"/en/live/{code}/")
     version = page_version(page)
     answered: set[bytes] = set()
+    if behaviour.transport == "stream" and await follow_stream(device, code, stats, version, seen, answered):
+        return
     etag, pause = "", behaviour.poll or 2.0
     if behaviour.transport == "poll":
         await asyncio.sleep(random.random() * pause)  # devices do not poll in step
     while not stop.is_set():
-        after = f"?after={version}" if behaviour.transport == "long" else ""
+        after = f"?after={version}" if behaviour.transport != "poll" else ""
         started = time.perf_counter()
         status, headers, body = await device.request(
             "GET", f"/live/{code}/state.json{after}", headers={"If-None-Match": etag}
@@ -230,22 +264,49 @@ async def follow_lesson(device: Device, code: str, stats: Stats, stop, behaviour
                 _, _, page = await device.request("GET", f"/en/live/{code}/{behaviour.part}")
                 stats.add("page", started)
                 seen.pages.append((time.perf_counter(), page_version(page)))
-                found = re.search(rb'name="question" value="([^"]+)"', page)
-                if found and found.group(1) not in answered:
-                    answered.add(found.group(1))
-                    task = asyncio.ensure_future(answer(device, code, found.group(1), page, stats))
-                    stats.sending.add(task)
-                    task.add_done_callback(stats.sending.discard)
+                take_question(device, code, page, answered, stats)
         elif status != 304:
             stats.errors.append(f"state {status}: {body[:80]!r}")
             pause = 2.0
         await asyncio.sleep(pause)
 
 
-async def answer(device: Device, code: str, key: bytes, page: bytes, stats: Stats) -> None:
-    """An answer on a connection of its own, as a browser opens one while a poll is held."""
+async def follow_stream(device: Device, code: str, stats: Stats, version: int, seen: Pupil, answered) -> bool:
+    """What live.js does where it can: one event stream brings each new step with its HTML, on
+    a connection of its own. False if the server said to poll instead."""
+    stream = Device(device.host, device.port, device.address)
+    stream.cookies = device.cookies
+    stats.requests += 1
+    async for name, data in stream.events(f"/en/live/{code}/events?after={version}"):
+        if name == "poll":
+            return False
+        state = json.loads(data)
+        seen.states.append((time.perf_counter(), state["version"]))
+        seen.pages.append((time.perf_counter(), state["version"]))
+        if state["ended"]:
+            return True
+        take_question(device, code, state["html"].encode(), answered, stats, streaming=True)
+    return True
+
+
+def take_question(
+    device: Device, code: str, page: bytes, answered: set[bytes], stats: Stats, streaming: bool = False
+) -> None:
+    """Answer the question on the page, once, in the background as a pupil does."""
+    found = re.search(rb'name="question" value="([^"]+)"', page)
+    if found and found.group(1) not in answered:
+        answered.add(found.group(1))
+        task = asyncio.ensure_future(answer(device, code, found.group(1), page, stats, streaming))
+        stats.sending.add(task)
+        task.add_done_callback(stats.sending.discard)
+
+
+async def answer(device: Device, code: str, key: bytes, page: bytes, stats: Stats, streaming: bool) -> None:
+    """An answer, sent as a browser sends it: beside an event stream on the connection the page
+    came on (the device never sends two at once: the presenter moves on only once all arrived);
+    beside polls, on a connection of its own."""
     await asyncio.sleep(random.random() * 3)  # reading the question takes a moment
-    sender = Device(device.host, device.port, device.address)
+    sender = device if streaming else Device(device.host, device.port, device.address)
     sender.cookies = device.cookies
     choices = re.findall(rb'name="choice" value="([^"]+)"', page)
     body = json.dumps({"question": key.decode(), "choices": [random.choice(choices).decode()]}).encode()
@@ -254,7 +315,7 @@ async def answer(device: Device, code: str, key: bytes, page: bytes, stats: Stat
         "POST", f"/en/live/{code}/answer", body, {"Content-Type": "application/json"}
     )
     stats.add("answer", started)
-    if sender.writer:
+    if sender.writer and not streaming:
         sender.writer.close()
     if status == 200:
         stats.answers_sent += 1
@@ -317,7 +378,7 @@ def main() -> int:
         default=1,
         help="classes, each with a presenter and a session",
     )
-    parser.add_argument("--transport", choices=("long", "poll"), default="long")
+    parser.add_argument("--transport", choices=("stream", "long", "poll"), default="stream")
     parser.add_argument(
         "--poll",
         type=float,
@@ -568,10 +629,13 @@ def arrival(arrivals: list[tuple[float, int]], version: int) -> float | None:
     return arrivals[index][0] if index < len(arrivals) else None
 
 
+TRANSPORTS = {"stream": "event stream", "long": "long polling", "poll": "polling"}
+
+
 def report(figures: dict) -> str:
     lines = [
-        f"server                {figures['server']} x{figures['workers']}, {figures['transport']} "
-        f"polling, cores {figures['cores']}, load {figures['load']:.1f}",
+        f"server                {figures['server']} x{figures['workers']}, "
+        f"{TRANSPORTS[figures['transport']]}, cores {figures['cores']}, load {figures['load']:.1f}",
         f"pupils                {figures['pupils']} in {figures['classes']} class(es)",
         f"presses of next       {figures['presses']}",
         f"answers sent          {figures['answers sent']}",

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from workshop import create_app, translations
 from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
+from helpers import signed_in
 
 
 def pytest_configure(config):
@@ -47,20 +46,22 @@ def data_stays_in_the_test(monkeypatch, data_dir):
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(data_dir))
 
 
+def tiny_settings(tiny_root, data_dir) -> dict:
+    return {
+        "CONTENT_DIR": str(tiny_root),
+        "DIRECTORY_FILE": DIRECTORY_FILE,
+        "DATA_DIR": str(data_dir),
+        "LANGUAGES": ["en"],  # the tiny content is written in English only
+        # Printing PDFs with Chromium takes ten times as long as a freeze without them:
+        # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
+        "PDFS": False,
+        "TESTING": True,
+    }
+
+
 @pytest.fixture
 def tiny_app(tiny_root, data_dir):
-    return create_app(
-        {
-            "CONTENT_DIR": str(tiny_root),
-            "DIRECTORY_FILE": DIRECTORY_FILE,
-            "DATA_DIR": str(data_dir),
-            "LANGUAGES": ["en"],  # the tiny content is written in English only
-            # Printing PDFs with Chromium takes ten times as long as a freeze without them:
-            # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
-            "PDFS": False,
-            "TESTING": True,
-        }
-    )
+    return create_app(tiny_settings(tiny_root, data_dir))
 
 
 @pytest.fixture
@@ -91,9 +92,22 @@ def client(app):
 
 @pytest.fixture
 def presenter(tiny_app):
-    """A test client signed in as the presenter, with its CSRF token as `.csrf`."""
-    client = tiny_app.test_client()
-    assert client.get(f"/presenter/?key={tiny_app.config['PRESENTER_KEY']}").status_code == 302
-    page = client.get("/en/presenter/").get_data(as_text=True)
-    client.csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-    return client
+    return signed_in(tiny_app)
+
+
+@pytest.fixture
+def room(tiny_app, presenter):
+    """A live session of the tiny module (ages 13-16) and the means to move it on."""
+    from test_live import Classroom
+
+    return Classroom(tiny_app, presenter)
+
+
+@pytest.fixture
+def room_without_places(tiny_root, data_dir):
+    """A live session on a server that holds no poll and keeps no stream open (HELD_POLLS 0):
+    every device polls at its own pace."""
+    from test_live import Classroom
+
+    app = create_app({**tiny_settings(tiny_root, data_dir), "HELD_POLLS": 0})
+    return Classroom(app, signed_in(app))

@@ -31,6 +31,15 @@ def all_public_urls(app: Flask) -> list[str]:
         ]
 
 
+def signed_in(app: Flask):
+    """A test client signed in as the presenter, with its CSRF token as `.csrf`."""
+    client = app.test_client()
+    assert client.get(f"/presenter/?key={app.config['PRESENTER_KEY']}").status_code == 302
+    page = client.get("/en/presenter/").get_data(as_text=True)
+    client.csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return client
+
+
 def html_lang(html: str) -> str:
     match = re.search(r'<html lang="([^"]*)"', html)
     return match.group(1) if match else ""

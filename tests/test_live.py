@@ -57,11 +57,6 @@ class Classroom:
 SECRET = "quiz:tiny-quiz:secret"
 
 
-@pytest.fixture
-def room(tiny_app, presenter):
-    return Classroom(tiny_app, presenter)
-
-
 def test_lobby_shows_code_join_address_and_qr(room):
     room.app.config["LAN_URL"] = "http://192.168.1.20:8000/"  # as `serve --lan --address` sets it
     html = room.presenter.get(room.console).get_data(as_text=True)

@@ -14,17 +14,13 @@ from test_live import SECRET, Classroom
 from workshop import create_app, store
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
+from helpers import signed_in
 
 EXPECTED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-
-
-@pytest.fixture
-def room(tiny_app, presenter):
-    return Classroom(tiny_app, presenter)
 
 
 def test_every_kind_of_response_carries_the_security_headers(room):
@@ -229,14 +225,7 @@ def hostile_room(tmp_path_factory):
             "TESTING": True,
         }
     )
-    client = app.test_client()
-    client.get(f"/presenter/?key={app.config['PRESENTER_KEY']}")
-    import re
-
-    client.csrf = re.search(
-        r'name="csrf" value="([^"]+)"', client.get("/en/presenter/").get_data(as_text=True)
-    ).group(1)
-    room = Classroom(app, client)
+    room = Classroom(app, signed_in(app))
     room.next(2)  # a question is open: the most a random request could wrongly store into
     return room
 

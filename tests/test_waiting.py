@@ -51,13 +51,6 @@ def client_get(client):
     return get
 
 
-@pytest.fixture
-def room(tiny_app, presenter):
-    from test_live import Classroom
-
-    return Classroom(tiny_app, presenter)
-
-
 def held(app) -> int:
     return app.extensions["workshop.watch"].held
 
@@ -119,28 +112,10 @@ def test_a_change_made_by_another_process_wakes_the_polls_held_here(tiny_app, ro
     assert status == 200 and state["version"] == shown["version"] + 1
 
 
-def test_devices_beyond_the_held_polls_poll_at_their_own_pace(tiny_root, data_dir):
-    from content_tree import DIRECTORY_FILE
-
-    app = create_app(
-        {
-            "CONTENT_DIR": str(tiny_root),
-            "DIRECTORY_FILE": DIRECTORY_FILE,
-            "DATA_DIR": str(data_dir),
-            "LANGUAGES": ["en"],
-            "HELD_POLLS": 0,
-            "TESTING": True,
-        }
-    )
-    presenter = app.test_client()
-    presenter.get(f"/presenter/?key={app.config['PRESENTER_KEY']}")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', presenter.get("/en/presenter/").get_data(as_text=True))
-    started = presenter.post(
-        "/en/presenter/sessions/", data={"csrf": csrf.group(1), "module": "tiny", "band": "13-16"}
-    )
-    code = started.headers["Location"].rstrip("/").split("/")[-1]
-    state = app.test_client().get(f"/live/{code}/state.json?after=1").get_json()
-    assert state["poll"] >= live.MIN_POLL_SECONDS and held(app) == 0
+def test_devices_beyond_the_held_polls_poll_at_their_own_pace(room_without_places):
+    room = room_without_places
+    state = room.pupil().get(f"/live/{room.code}/state.json?after=1").get_json()
+    assert state["poll"] >= live.MIN_POLL_SECONDS and held(room.app) == 0
 
 
 def test_the_real_server_holds_a_poll_and_lets_it_go_when_the_step_changes(tiny_root, tmp_path):

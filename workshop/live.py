@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from flask import abort, current_app
@@ -25,7 +27,7 @@ from .content import loaded_content
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import allowed, check_address
-from .store import Device, LiveSession, Phase
+from .store import Device, LiveSession, Phase, SessionMark
 
 # Pupils' polls are held until the session moves on (watch.py); devices the server cannot hold
 # poll every 2 s, in a very large group less often, so that the laptop keeps answering fast.
@@ -422,6 +424,66 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
         _no_such_session()
     poll = 0 if watch.has_room() else poll_seconds(mark.present)
     return {"version": mark.version, "ended": mark.ended, "poll": poll}
+
+
+def stream_place() -> AbstractContextManager[bool]:
+    """A place for one more open event stream in this process while it lasts: True if there is
+    one. Each stream keeps a server thread; beyond HELD_POLLS, devices poll instead."""
+    return current_app.extensions["workshop.watch"].stream()
+
+
+def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterator[LiveSession | None]:
+    """What a device following the session on an event stream is sent: the session each time
+    it moves on (at once if the device shows an older version), and None when nothing changed
+    for a while, a sign of life that also notes the device is still here. Ends once the session
+    has ended or is gone.
+
+    Between two steps the stream holds no database connection: a class's streams wait on the
+    watcher, not on the pool.
+    """
+    watch = current_app.extensions["workshop.watch"]
+    _note_seen(code, device_id)
+    while True:
+        # First the connection the last step was rendered with: a stream that borrowed a
+        # second while holding one could wait for ever on streams doing the same.
+        store.give_back()
+        mark = watch.wait(code, shown_version, streaming=True) if shown_version is not None else None
+        if mark is not None and mark.version == shown_version and not mark.ended:
+            _note_seen(code, device_id)
+            yield None
+            continue
+        session = _session_as_marked(code, mark)
+        if session is None:
+            return
+        yield session
+        if session.ended:
+            return
+        shown_version = session.version
+
+
+def _note_seen(code: str, device_id: str) -> None:
+    with store.lent() as database:
+        store.seen(database, code, device_id)
+
+
+# The session as the last stream woken by a change read it, by code: the class's other streams,
+# woken by the same change, send it without reading it again.
+LATEST_SESSIONS = "workshop.latest_sessions"
+LATEST_KEPT = 100
+
+
+def _session_as_marked(code: str, mark: SessionMark | None) -> LiveSession | None:
+    """The session at the mark's version (each change makes a new version), read once."""
+    latest = current_app.extensions.setdefault(LATEST_SESSIONS, {})
+    known = latest.get(code)
+    if mark is not None and known is not None and known.version == mark.version:
+        return known
+    session = get_session(code)
+    if len(latest) >= LATEST_KEPT:
+        latest.clear()
+    if session is not None:
+        latest[code] = session
+    return session
 
 
 def poll_seconds(participants: int) -> float:

@@ -8,12 +8,25 @@ the session.
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+import functools
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from . import live
 from .errors import fail
-from .i18n import best_language
+from .i18n import best_language, current_language
 from .render import polled_json
 from .security import allowed, check_address
 
@@ -61,7 +74,7 @@ def follow(lang, code):
     response = make_response(
         render_template(
             "pupil/follow.html",
-            **step_view(session, participant),
+            **step_view(session, my_answer(session, participant)),
             asked=request.args.get("asked") == "1",
             question_length=live.QUESTION_LENGTH,
         )
@@ -75,23 +88,90 @@ def follow(lang, code):
 
 @bp.route("/<lang>/live/<code>/step")
 def step(lang, code):
-    """The changing part of a pupil's page alone: the page's script puts it in place when the
-    presenter moves on, so the page never reloads."""
+    """The changing part of a pupil's page alone, for a page that polls: its script puts it in
+    place when the presenter moves on, so the page never reloads."""
     session = live.session_for_pupils(code)
+    return step_part(session, "" if session.ended else participant_of(session))
+
+
+@bp.route("/<lang>/live/<code>/events")
+def events(lang, code):
+    """The session as it moves on, on one response that stays open (server-sent events): each
+    new step arrives with its HTML as soon as the presenter moves on, with no request of the
+    device's own. A device names the version it shows (`?after=`, or the browser's
+    Last-Event-ID when it reconnects). Where the server keeps as many streams open as it may,
+    the one event says "poll": the page follows by polling instead."""
+    session = live.session_for_pupils(code)
+    participant = participant_of(session)
+    shown = request.headers.get("Last-Event-ID", type=int) or request.args.get("after", type=int)
+
+    def stream():
+        # A phone whose Wi-Fi dropped reconnects by itself after this many ms.
+        yield "retry: 1000\n\n"
+        with live.stream_place() as placed:
+            if not placed:
+                yield server_event("poll", "{}")
+                return
+            for changed in live.pupil_events(session.code, participant, shown):
+                if changed is None:
+                    yield ": still here\n\n"  # a comment: keeps the connection, shows nothing
+                    continue
+                document = {
+                    "version": changed.version,
+                    "ended": changed.ended,
+                    "html": step_part(changed, participant),
+                }
+                yield server_event("step", json.dumps(document, ensure_ascii=False), changed.version)
+
+    return Response(
+        stream_with_context(stream()),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def server_event(name: str, data: str, event_id: int | None = None) -> str:
+    """One server-sent event; `data` is a single line (JSON)."""
+    named = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{named}event: {name}\ndata: {data}\n\n"
+
+
+def my_answer(session: live.LiveSession, participant: str) -> list[str]:
+    return live.my_answer(session, participant, live.current_step(session))
+
+
+def step_part(session: live.LiveSession, participant: str) -> str:
+    """The changing part of this device's page: the current step, or the goodbye once ended."""
     if session.ended:
         return render_template("pupil/_ended.html", session=session)
-    return render_template("pupil/_step.html", **step_view(session, participant_of(session)))
+    return current_app.extensions[STEP_PARTS](
+        session, tuple(my_answer(session, participant)), current_language()
+    )
 
 
-def step_view(session: live.LiveSession, participant: str) -> dict:
+# A step looks the same on every device that sent the same answer (or none), and a class's
+# phones all ask for it in the same second: each is rendered once per step, language and answer.
+STEP_PARTS = "workshop.pupil_step_parts"
+
+
+@bp.record_once
+def _remember_step_parts(state) -> None:
+    state.app.extensions[STEP_PARTS] = functools.lru_cache(maxsize=512)(_render_step_part)
+
+
+def _render_step_part(session: live.LiveSession, answer: tuple[str, ...], lang: str) -> str:
+    # `lang` is only a key: the template takes the page's language from the request.
+    return render_template("pupil/_step.html", **step_view(session, list(answer)))
+
+
+def step_view(session: live.LiveSession, answer: list[str]) -> dict:
     """What a pupil's page shows of the current step, with this device's own answer."""
     step = live.current_step(session)
-    my_answer = live.my_answer(session, participant, step)
     return {
         "session": session,
         "step": step,
-        "my_answer": my_answer,
-        "verdict": step.verdict(my_answer),
+        "my_answer": answer,
+        "verdict": step.verdict(answer),
         "branch_ahead": live.branch_ahead(session) if session.phase == live.Phase.REVEALED else None,
     }
 

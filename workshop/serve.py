@@ -30,7 +30,9 @@ from waitress.server import TcpWSGIServer
 # crashes outright when a large class pushes it past that. Every held poll (watch.py) waits on
 # a thread of its own, so the threads that answer requests come on top of those.
 THREADS = 16
-CONNECTION_LIMIT = 2000  # the 1,000 pupils promised, with room for reconnecting devices
+# The 1,000 pupils promised: each phone keeps its event stream open beside the connection its
+# page came on (closed after IDLE_SECONDS), with room for answers and reconnecting devices.
+CONNECTION_LIMIT = 3000
 # Files the process needs besides its connections: the pooled database connections with their
 # WAL and shared memory, templates, catalogs, static files being sent, the terminal.
 RESERVED_FILES = 128

@@ -113,7 +113,7 @@ def init_app(app: Flask) -> None:
     prepare(app.extensions["workshop.database_path"])
     app.extensions["workshop.last_purge"] = now()
     app.before_request(_purge_now_and_then)
-    app.teardown_appcontext(_give_back_connection)
+    app.teardown_appcontext(give_back)
 
 
 def _purge_now_and_then() -> None:
@@ -299,7 +299,9 @@ def lent() -> AbstractContextManager[Database]:
     return pool(current_app.extensions["workshop.database_path"]).connection()
 
 
-def _give_back_connection(_error: BaseException | None) -> None:
+def give_back(_error: BaseException | None = None) -> None:
+    """Give back the connection this request borrowed, if any: at its end, or before it waits
+    (an open event stream holds no connection between two steps)."""
     database = g.pop("workshop_database", None)
     if database is not None:
         pool(current_app.extensions["workshop.database_path"]).give_back(database)

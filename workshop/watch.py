@@ -1,8 +1,8 @@
-"""Holding a pupil's poll until the live session moves on (long polling), in one server process
-or several.
+"""Holding a pupil's request until the live session moves on, in one server process or several.
 
-A device asks for the state naming the version it shows; the request waits here until the
-session's version differs, or WAIT_SECONDS pass. The database is the truth: one watcher thread
+A device follows the session on an event stream that stays open (or, where it cannot, asks for
+the state naming the version it shows: long polling); either waits here until the session's
+version differs, or WAIT_SECONDS pass. The database is the truth: one watcher thread
 per process reads the marks of every session someone waits on, in one query every
 CHECK_SECONDS, and wakes that session's waiters. A thousand held polls cost one query per tick
 rather than a thousand, and a change made by another process is seen as soon as one made here.
@@ -15,7 +15,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask
 
@@ -49,10 +50,12 @@ class SessionWatch:
 
     def __init__(self, read_marks: ReadMarks, limit: int):
         self._read_marks = read_marks
-        self.limit = limit  # how many polls this process holds at once; more are answered at once
+        self.limit = limit  # held polls and open streams at once in this process, a thread each
         self._lock = threading.Lock()
         self._changed: dict[str, threading.Condition] = {}
-        self._waiting: Counter[str] = Counter()
+        self._waiting: Counter[str] = Counter()  # by session: the polls and streams waiting now
+        self._polls = 0  # polls held now
+        self._streams = 0  # event streams open now, waiting or not: each keeps its thread
         self._marks: dict[str, tuple[float, SessionMark]] = {}
         self._watcher: tuple[int, threading.Thread] | None = None
 
@@ -70,26 +73,42 @@ class SessionWatch:
 
     @property
     def held(self) -> int:
-        """How many polls this process holds now."""
-        return self._waiting.total()
+        """How many polls this process holds now, and streams it keeps open."""
+        return self._polls + self._streams
 
     def has_room(self) -> bool:
-        """Whether one more poll could be held now."""
+        """Whether one more poll could be held, or stream kept open, now."""
         return self.held < self.limit
 
-    def wait(self, code: str, shown_version: int, timeout: float | None = None) -> SessionMark | None:
+    @contextmanager
+    def stream(self) -> Iterator[bool]:
+        """A place for an event stream for as long as it stays open: True if there is one."""
+        with self._lock:
+            taken = self.has_room()
+            self._streams += int(taken)
+        try:
+            yield taken
+        finally:
+            with self._lock:
+                self._streams -= int(taken)
+
+    def wait(
+        self, code: str, shown_version: int, timeout: float | None = None, *, streaming: bool = False
+    ) -> SessionMark | None:
         """The session's mark once its version is not `shown_version`, or after `timeout`
         seconds (WAIT_SECONDS unless given).
 
-        Returns at once when it has moved on already, has ended, or this process already holds
-        as many polls as it may.
+        Returns at once when it has moved on already, has ended, or (for a poll; an open stream
+        has its place already) this process already holds as many as it may.
         """
         mark = self.current(code)
-        if mark is None or not self._unchanged(mark, shown_version) or not self.has_room():
+        if mark is None or not self._unchanged(mark, shown_version) or not (streaming or self.has_room()):
             return mark
         deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
+        polls = 0 if streaming else 1
         with self._lock:
             self._waiting[code] += 1
+            self._polls += polls
             changed = self._changed.setdefault(code, threading.Condition(self._lock))
             self._start_watcher()
             try:
@@ -100,6 +119,7 @@ class SessionWatch:
                 if not self._unchanged(mark, shown_version):
                     changed.notify()  # the next held poll of this session goes on its way
                 self._waiting[code] -= 1
+                self._polls -= polls
                 if not self._waiting[code]:
                     del self._waiting[code], self._changed[code]
         return mark

@@ -1,5 +1,7 @@
-/* A pupil's live page: it follows the presenter by polling a tiny state document and puts each
-   new step in place without reloading, keeping what the pupil had picked. One tap sends a
+/* A pupil's live page: it follows the presenter on an event stream that brings each new step
+   as it happens (or, where the browser or the server cannot keep one open, by polling a tiny
+   state document) and puts the step in place without reloading, keeping what the pupil had
+   picked. One tap sends a
    single-choice answer; an answer sent while the Wi-Fi drops is retried. The status line only
    says what the server has: "✓ Sent: B" once it has it, never before. */
 (function () {
@@ -36,17 +38,20 @@
 
   // The new step in place. A pick on a question still open stays picked; a pick that was never
   // sent is named when answering closes, so it never vanishes without a word.
-  function refresh() {
+  // `given`: the step's HTML as the event stream brought it; without it, it is fetched.
+  function refresh(given) {
     changing = true;
     var before = step();
     var answerForm = form();
     var mine = answerForm ? picked(answerForm) : null;
     var unsent = answerForm && answerForm.getAttribute("data-unsent") === "true" && sending === null;
-    fetch(live.getAttribute("data-part-url"), { credentials: "same-origin", cache: "no-store" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.text();
-      })
+    var arrived = typeof given === "string" ? Promise.resolve(given) :
+      fetch(live.getAttribute("data-part-url"), { credentials: "same-origin", cache: "no-store" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.text();
+        });
+    arrived
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, "text/html").querySelector('[data-part="step"]');
         var sameQuestion = next.getAttribute("data-question") === before.getAttribute("data-question");
@@ -74,7 +79,26 @@
   function follow(state) {
     if (step().hasAttribute("data-ended")) { return; }
     wanted = Math.max(wanted, Number(state.version));
-    if ((state.ended || wanted > version()) && !changing) { refresh(); }
+    if ((state.ended || wanted > version()) && !changing) { refresh(state.html); }
+  }
+
+  function followByPolling() {
+    window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
+  }
+
+  // The stream reconnects by itself when the Wi-Fi drops, naming the last step it had. It is
+  // closed for good only by an error page (a session deleted, say) or the server's "poll".
+  function followEvents() {
+    var source = new window.EventSource(live.getAttribute("data-events-url") + "?after=" + version());
+    source.addEventListener("step", function (event) {
+      var state = JSON.parse(event.data);
+      if (state.ended) { source.close(); }
+      follow(state);
+    });
+    source.addEventListener("poll", function () { source.close(); followByPolling(); });
+    source.addEventListener("error", function () {
+      if (source.readyState === window.EventSource.CLOSED) { followByPolling(); }
+    });
   }
 
   function send(answerForm, body, letters, attempt) {
@@ -149,5 +173,5 @@
     history.replaceState(null, "", window.location.pathname);
   }
 
-  window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
+  if (window.EventSource) { followEvents(); } else { followByPolling(); }
 }());

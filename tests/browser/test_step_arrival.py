@@ -1,0 +1,50 @@
+"""How a new step reaches a phone: on one event stream that stays open, with nothing asked per
+step; by polling where the server keeps no more streams open."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from helpers import running_server
+
+
+@pytest.fixture(params=["stream", "polling"])
+def server(request, tiny_root, tmp_path):
+    # No place for a stream (or a held poll): every phone is told to poll.
+    env = {"WORKSHOP_HELD_POLLS": "0"} if request.param == "polling" else {}
+    with running_server(tiny_root, env=env, data_dir=tmp_path / "data") as server:
+        yield request.param, server
+
+
+def test_a_phone_follows_the_presenter_and_asks_only_as_it_must(browser, server):
+    how, server = server
+    projector = browser.new_context()
+    console = projector.new_page()
+    console.goto(server.presenter_url)
+    console.get_by_role("button", name="Start live, ages 13-16").click()
+    code = console.locator(".join-code strong").inner_text()
+    phone = browser.new_context(viewport={"width": 360, "height": 640})
+    pupil = phone.new_page()
+    asked: list[str] = []
+    pupil.on("request", lambda request: asked.append(request.url))
+    pupil.goto(f"{server.base_url}j/{code}")
+    expect(pupil.get_by_role("heading", level=1)).to_have_text("Look at the projector")
+
+    for _ in range(2):  # the welcome slide, then the first question
+        before = console.locator("[data-live-window]").get_attribute("data-version")
+        console.keyboard.press("ArrowRight")
+        expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
+    expect(pupil.locator("legend")).to_contain_text("keep a secret")
+    pupil.get_by_label("Tell an adult she trusts.").check()
+    expect(pupil.locator("[data-status]")).to_have_text("✓ Sent: A")
+
+    streams = [url for url in asked if "/events" in url]
+    polls = [url for url in asked if "state.json" in url]
+    steps = [url for url in asked if url.endswith("/step")]
+    if how == "stream":
+        assert len(streams) == 1 and not polls and not steps, asked
+    else:
+        assert polls and steps, asked  # two quick presses may come as one change
+    phone.close()
+    projector.close()
