@@ -101,3 +101,58 @@ def test_one_tap_sends_and_the_status_is_the_servers(browser, phone_server, cont
     expect(phone.get_by_role("heading", level=1)).to_have_text("Answering is closed")
     expect(phone.locator("[data-part=step] .answer-status")).to_have_text("✓ Sent: A")
     context.close()
+
+
+# The before-and-after check at the top of the page and scrolled to its end: whether the page is
+# wider than the phone, where the send sits, how tall each sentence with its scale is, the
+# smallest text, and what the send bar covers once the last sentence is reached.
+CHECK_SCREEN = """() => {
+  const send = document.querySelector('.check-form .send-bar');
+  const statements = [...document.querySelectorAll('.check-form .statement')];
+  const texts = [...document.querySelectorAll('.check-form legend, .check-form .choice, .check-form .hint')];
+  return {
+    wide: document.documentElement.scrollWidth > innerWidth,
+    send: send.getBoundingClientRect().bottom,
+    tallest: Math.max(...statements.map(s => s.getBoundingClientRect().height)) + send.offsetHeight,
+    smallest: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
+  };
+}"""
+AT_THE_END = """() => {
+  scrollTo(0, document.documentElement.scrollHeight);
+  const statements = document.querySelectorAll('.check-form .statement');
+  const last = statements[statements.length - 1].getBoundingClientRect();
+  const send = document.querySelector('.check-form .send-bar').getBoundingClientRect();
+  return {last: last.bottom, send: send.top, bottom: send.bottom};
+}"""
+
+
+@pytest.mark.parametrize("lang", defaults()["LANGUAGES"])
+def test_the_check_is_usable_on_a_small_phone(browser, phone_server, content, lang):
+    """Five sentences cannot all fit 320x568: the send stays on screen, each sentence shares one
+    screen with its whole scale, the text is at least 16 px, and at the end nothing is cut."""
+    server, database = phone_server
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    phone = context.new_page()
+    problems, checked = [], 0
+    for module in content.modules:
+        for band in module.age_bands:
+            lesson = Lesson(content, module, band, with_check=True)
+            checks = [p for p in lesson.positions() if lesson.step_at(p).check]
+            if not checks:
+                continue
+            session = store.create_session(database, module.id, band, Position(item=-1), with_check=True)
+            open_at(database, session.code, lesson, checks[0])
+            checked += 1
+            phone.goto(f"{server.base_url}{lang}/live/{session.code}/")
+            found, end = phone.evaluate(CHECK_SCREEN), phone.evaluate(AT_THE_END)
+            if (
+                found["wide"]
+                or found["send"] > PHONE["height"]
+                or found["tallest"] > PHONE["height"]
+                or found["smallest"] < 16
+                or end["last"] > end["send"]
+                or end["bottom"] > PHONE["height"]
+            ):
+                problems.append(f"{module.id} {band}: {found} {end}")
+    context.close()
+    assert checked and problems == []

@@ -59,7 +59,9 @@ def test_every_control_is_on_the_first_screen_of_a_small_laptop(
         lesson = Lesson(content, module, band, with_check=True)
         for position, phase in states(lesson):
             store.update_session(database, session.code, position=position, phase=phase)
-            view.goto(f"{server.base_url}en/presenter/sessions/{session.code}/", wait_until="domcontentloaded")
+            view.goto(
+                f"{server.base_url}en/presenter/sessions/{session.code}/", wait_until="domcontentloaded"
+            )
             if below := view.evaluate(BELOW_THE_FOLD):
                 problems.append(f"{band} {position} {phase}: {below}")
     context.close()
