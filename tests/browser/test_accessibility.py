@@ -146,7 +146,12 @@ def test_keyboard_only_self_paced_quiz(browser, server):
 
 
 @pytest.mark.parametrize(
-    "url", ["en/join/", "en/help/", "en/quizzes/online-friends/", "en/scenarios/lea-new-friend/"]
+    "url",
+    [
+        *["en/join/", "en/help/", "en/quizzes/online-friends/", "en/scenarios/lea-new-friend/"],
+        # The printables are pages too, opened on a phone from the offline copy.
+        *["en/print/help-poster/", "en/print/help-card/", "en/print/modules/online-friends/worksheet/"],
+    ],
 )
 def test_reflows_at_320_px_and_targets_are_at_least_24_px(browser, server, url):
     """320 CSS px is a 1280 px window at 400% zoom (WCAG 1.4.10); 2.5.8 asks for 24x24 targets."""
