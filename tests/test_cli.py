@@ -19,7 +19,7 @@ from workshop.cli import main
 from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
-from helpers import running_server
+from helpers import running_server, workshop_environment
 
 
 @pytest.fixture
@@ -190,6 +190,25 @@ def test_serve_opens_the_presenters_page_signed_in(tiny_root, tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="Windows and macOS always have a desktop")
+def test_serve_with_no_desktop_says_to_open_the_address_itself(tiny_root, tmp_path):
+    """On a computer with no display (a server, a remote terminal) there is no browser to open:
+    serve says so instead of leaving the presenter waiting for one."""
+    command = [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", "0"]
+    env = workshop_environment(tiny_root, tmp_path / "data")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"):
+        env.pop(name, None)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        lines = [process.stdout.readline() for _ in range(5)]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+    assert "No desktop to open a browser on: open the Presenter address above" in lines[3], lines
+    assert lines[4].startswith("Press Ctrl+C")
 
 
 def test_no_browser_means_none_is_opened(tiny_root, tmp_path):

@@ -170,6 +170,15 @@ def test_the_presenter_view_has_notes_what_comes_next_and_the_controls(room):
     assert "<html" not in panel and 'data-part="panel"' in panel
 
 
+def test_an_ended_session_says_so_on_the_presenter_view_and_leads_to_the_results(room):
+    room.next(2)
+    room.confirmed("end")
+    view = room.presenter.get(room.console).get_data(as_text=True)
+    controls = view.split('class="controls"')[1].split("</nav>")[0]
+    assert "The session has ended" in controls and 'data-action="next"' not in controls
+    assert f'href="/en/presenter/sessions/{room.code}/results/"' in controls
+
+
 def test_a_button_pressed_by_script_gets_the_new_state(room):
     response = room.presenter.post(
         f"/en/presenter/sessions/{room.code}/next",

@@ -68,13 +68,16 @@ class StatementShift:
         """In percentage points, from the rounded shares, so the figures the class sees add up."""
         return self.agree_after - self.agree_before
 
-    @property
-    def average_before(self) -> float:
-        return _average(self.before)
-
-    @property
-    def average_after(self) -> float:
-        return _average(self.after)
+    def figures(self) -> dict[str, int | float]:
+        """Its figures under the names every export gives them: the session's JSON and the
+        season report's CSV."""
+        return {
+            "agree_before_percent": self.agree_before,
+            "agree_after_percent": self.agree_after,
+            "change_points": self.change,
+            "average_before": _average(self.before),
+            "average_after": _average(self.after),
+        }
 
 
 def _agreeing(counts: tuple[int, ...]) -> int:
@@ -135,11 +138,7 @@ def _statement_json(shift: StatementShift) -> dict:
         **described,
         "before": dict(zip(POINTS, shift.before, strict=True)),
         "after": dict(zip(POINTS, shift.after, strict=True)),
-        "agree_before_percent": shift.agree_before,
-        "agree_after_percent": shift.agree_after,
-        "change_points": shift.change,
-        "average_before": shift.average_before,
-        "average_after": shift.average_after,
+        **shift.figures(),
     }
 
 

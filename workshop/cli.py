@@ -117,8 +117,9 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
         tell_pupils(app, port, address)
     if purged:
         click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
-    if browser:
-        open_in_browser(presenter_url)
+    if browser and not open_in_browser(presenter_url):
+        # Said, not left silent: the README promises a browser that opens by itself.
+        click.echo("  No desktop to open a browser on: open the Presenter address above in a browser.")
     click.echo("Press Ctrl+C to stop.")
     run_until_stopped(server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"]))
     click.echo("Stopped.")

@@ -188,11 +188,7 @@ def _shift_row(shift: StatementShift) -> dict:
         "statement_id": shift.statement.id,
         "statement": shift.statement.text,
         "devices_both_times": shift.devices,
-        "agree_before_percent": shift.agree_before,
-        "agree_after_percent": shift.agree_after,
-        "change_points": shift.change,
-        "average_before": shift.average_before,
-        "average_after": shift.average_after,
+        **shift.figures(),
     }
 
 

@@ -306,12 +306,13 @@ def terminal_qr(url: str) -> str:
     return buffer.getvalue()
 
 
-def open_in_browser(url: str) -> None:
+def open_in_browser(url: str) -> bool:
     """Open the presenter's page in the default browser, without holding up the server:
-    some browsers only return when they are closed."""
+    some browsers only return when they are closed. False where there is no desktop to open it on."""
     if not _has_desktop():
-        return  # a text-only browser would take over the terminal the server prints to
+        return False  # a text-only browser would take over the terminal the server prints to
     threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    return True
 
 
 def _has_desktop() -> bool:

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from workshop import create_app, store
+from workshop.content import loaded_content
+from workshop.settings import PROJECT_ROOT
+
 from helpers import running_server
 
 HERE = Path(__file__).parent
@@ -60,6 +64,21 @@ def live_server(tiny_root):
     with running_server(tiny_root) as server:
         assert "is running" in server.lines[0], server.lines
         yield server.base_url
+
+
+@pytest.fixture(scope="module")
+def builtin_server(tmp_path_factory):
+    """The real server on the built-in content, for one test module: (the server, its database)."""
+    data = tmp_path_factory.mktemp("builtin")
+    env = {"WORKSHOP_DIRECTORY_FILE": "directory/luxembourg.toml"}
+    with running_server(PROJECT_ROOT, data_dir=data, env=env) as server:
+        yield server, store.open_database(data / "workshop.db")
+
+
+@pytest.fixture(scope="module")
+def builtin_content(tmp_path_factory):
+    """The built-in content, as the app loads it."""
+    return loaded_content(create_app({"DATA_DIR": str(tmp_path_factory.mktemp("content")), "PDFS": False}))
 
 
 @pytest.fixture

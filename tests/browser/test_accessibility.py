@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from workshop.settings import PROJECT_ROOT, defaults
 
 from helpers import running_server
+from presenting import click_next, start_live
 
 # English and one other language, as soon as a second one is configured.
 LANGUAGES = defaults()["LANGUAGES"][:2]
@@ -32,11 +33,14 @@ def violations(page) -> list[str]:
 
 
 def start_live_session(browser, server, lang):
-    presenter = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    console = presenter.new_page()
-    console.goto(server.presenter_url)
-    console.locator('form.start-form:has(input[value="online-friends"])').get_by_role("button").last.click()
-    code = console.locator(".join-code strong").inner_text()
+    presenter, console, code = start_live(
+        browser,
+        server.presenter_url,
+        "13-16",
+        "online-friends",
+        viewport={"width": 1280, "height": 800},
+        bypass_csp=True,
+    )
     pupil = browser.new_context(viewport={"width": 360, "height": 700}, bypass_csp=True)
     phone = pupil.new_page()
     phone.goto(f"{server.base_url}{lang}/live/{code}/")
@@ -57,15 +61,6 @@ def reload(phone):
         if not any(sign in str(error) for sign in RACED_RELOAD):
             raise
         phone.wait_for_load_state()
-
-
-def press_next(console, times=1):
-    """The presenter's "Next": the new step is put in place without a reload."""
-    window = console.locator("[data-live-window]")
-    for _ in range(times):
-        before = window.get_attribute("data-version")
-        console.locator('[data-part] button[data-action="next"]').first.click()
-        expect(window).not_to_have_attribute("data-version", before)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -94,13 +89,13 @@ def test_every_page_type_passes_axe(browser, server, lang):
     found["presenter lobby"] = violations(console)
     # Through the six opening slides and the before-and-after check (open, closed, thank you)
     # to the quiz's first question.
-    press_next(console, 10)
+    click_next(console, 10)
     reload(phone)
     expect(phone.locator('input[name="choice"]').first).to_be_visible()
     found["pupil question"] = violations(phone)
     phone.locator("label.choice").first.click()  # one tap sends
     expect(phone.locator("[data-status]")).not_to_be_empty()
-    press_next(console, 2)
+    click_next(console, 2)
     reload(phone)
     found["pupil result"] = violations(phone)
     found["presenter view"] = violations(console)
@@ -123,13 +118,13 @@ def test_keyboard_only_pupil_joins_answers_and_sees_the_result(browser, server):
     phone.keyboard.type(code.lower())
     with phone.expect_navigation():
         phone.keyboard.press("Enter")
-    press_next(console, 10)  # to the quiz's first question, as above
+    click_next(console, 10)  # to the quiz's first question, as above
     reload(phone)
     while phone.evaluate("document.activeElement.name") != "choice":
         phone.keyboard.press("Tab")
     phone.keyboard.press("ArrowDown")  # in a radio group, arrow keys choose, and a choice is sent
     expect(phone.locator("[data-status]")).to_have_text("✓ Sent: B")
-    press_next(console, 2)
+    click_next(console, 2)
     expect(phone.locator("li.mine")).to_have_count(1, timeout=10_000)  # the result, with their answer
     expect(phone.locator("li.mine .feedback, li.mine p").first).to_be_visible()
     presenter.close()
@@ -151,7 +146,12 @@ def test_keyboard_only_self_paced_quiz(browser, server):
 
 
 @pytest.mark.parametrize(
-    "url", ["en/join/", "en/help/", "en/quizzes/online-friends/", "en/scenarios/lea-new-friend/"]
+    "url",
+    [
+        *["en/join/", "en/help/", "en/quizzes/online-friends/", "en/scenarios/lea-new-friend/"],
+        # The printables are pages too, opened on a phone from the offline copy.
+        *["en/print/help-poster/", "en/print/help-card/", "en/print/modules/online-friends/worksheet/"],
+    ],
 )
 def test_reflows_at_320_px_and_targets_are_at_least_24_px(browser, server, url):
     """320 CSS px is a 1280 px window at 400% zoom (WCAG 1.4.10); 2.5.8 asks for 24x24 targets."""

@@ -11,6 +11,7 @@ from test_accessibility import violations
 
 from content_tree import STATEMENTS, TINY, write_tree
 from helpers import running_server
+from presenting import click_next, press, start_live
 
 NUMBER = "I know a number I can call if something online worries me."
 TELL = "If something online worried me, I would tell an adult I trust."
@@ -33,27 +34,16 @@ def answer(phone, points: dict[str, str]):
 
 
 def test_five_phones_answer_before_and_after_and_the_class_sees_how_it_changed(browser, server):
-    projector = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    console = projector.new_page()
-    console.goto(server.presenter_url)
-    expect(console.get_by_label("Before-and-after check")).to_be_checked()
-    console.get_by_role("button", name="Start live, ages 13-16").click()
-    code = console.locator(".join-code strong").inner_text()
+    projector, console, code = start_live(
+        browser, server.presenter_url, "13-16", viewport={"width": 1280, "height": 800}, bypass_csp=True
+    )
     contexts = [browser.new_context(viewport=PHONE, bypass_csp=True) for _ in range(5)]
     phones = [context.new_page() for context in contexts]
     for phone in phones:
         phone.goto(f"{server.base_url}j/{code}")
 
-    window = console.locator("[data-live-window]")
-
-    def clicker():
-        """One press; the next step is put in place without a reload."""
-        before = window.get_attribute("data-version")
-        console.keyboard.press("ArrowRight")
-        expect(window).not_to_have_attribute("data-version", before)
-
-    clicker()  # the welcome slide
-    clicker()  # the check opens on every phone by itself
+    press(console)  # the welcome slide
+    press(console)  # the check, ticked by default, opens on every phone by itself
     for phone in phones:
         expect(phone.get_by_role("heading", level=1)).to_have_text("Before we start: what do you think?")
         answer(phone, {NUMBER: "Not sure", TELL: "No"})
@@ -63,12 +53,12 @@ def test_five_phones_answer_before_and_after_and_the_class_sees_how_it_changed(b
     for _ in range(30):  # through the lesson to the check at the end
         if console.locator(".pv-now").get_by_text("Now, at the end: what do you think?").count():
             break
-        clicker()
+        press(console)
     for phone in phones:
         expect(phone.get_by_role("heading", level=1)).to_have_text("Now, at the end: what do you think?")
         answer(phone, {NUMBER: "Yes", TELL: "Mostly"})
-    clicker()  # close
-    clicker()  # how our class changed
+    press(console)  # close
+    press(console)  # how our class changed
     expect(console.locator(".pv-now").get_by_role("heading", name="How our class changed")).to_be_visible()
     expect(console.get_by_text("5 devices answered both times.")).to_be_visible()
     for statement in ("knows-a-number", "would-tell"):
@@ -93,15 +83,8 @@ def test_five_phones_answer_before_and_after_and_the_class_sees_how_it_changed(b
 
 
 def test_a_phone_answers_the_check_without_javascript_and_by_keyboard(browser, server):
-    projector = browser.new_context()
-    console = projector.new_page()
-    console.goto(server.presenter_url)
-    console.get_by_role("button", name="Start live, ages 10-12").click()
-    code = console.locator(".join-code strong").inner_text()
-    for _ in range(2):
-        before = console.locator("[data-live-window]").get_attribute("data-version")
-        console.get_by_role("button", name="Next", exact=True).click()
-        expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
+    projector, console, code = start_live(browser, server.presenter_url, "10-12")
+    click_next(console, 2)
     context = browser.new_context(java_script_enabled=False, viewport={"width": 320, "height": 640})
     phone = context.new_page()
     phone.goto(f"{server.base_url}en/live/{code}/")

@@ -7,22 +7,12 @@ import re
 
 from playwright.sync_api import expect
 
+from presenting import press, start_live
+
 
 def presenter_view(browser, base_url, presenter_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    view = context.new_page()
-    view.goto(presenter_url)
-    view.get_by_role("button", name="Start live, ages 13-16").click()
-    view.wait_for_load_state()  # the presenter view's keys work once its script has run
+    context, view, _ = start_live(browser, presenter_url, "13-16", viewport={"width": 1280, "height": 800})
     return context, view
-
-
-def press(view, key):
-    """One press, and the next step put in place."""
-    window = view.locator("[data-live-window]")
-    before = window.get_attribute("data-version")
-    view.keyboard.press(key)
-    expect(window).not_to_have_attribute("data-version", before)
 
 
 def phase_badge(view):

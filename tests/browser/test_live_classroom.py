@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from workshop.content import loaded_content
 
 from helpers import pseudo_catalogs, running_server
+from presenting import click_next, press, start_live
 
 
 @pytest.fixture
@@ -26,11 +27,9 @@ def phone(browser, locale):
 
 
 def test_presenter_and_three_pupils(browser, server):
-    projector = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    console = projector.new_page()
-    console.goto(server.presenter_url)
-    console.get_by_role("button", name="Start live, ages 13-16").click()
-    code = console.locator(".join-code strong").inner_text()
+    projector, console, code = start_live(
+        browser, server.presenter_url, "13-16", viewport={"width": 1280, "height": 800}, locale="en-GB"
+    )
     assert re.fullmatch(r"[A-Z2-9]{5}", code)
 
     pupils = [phone(browser, "en-GB"), phone(browser, "en-GB"), phone(browser, "fr-FR")]
@@ -42,16 +41,8 @@ def test_presenter_and_three_pupils(browser, server):
     expect(sofia.get_by_role("heading", level=1)).to_have_text("‹Look at the projector›")
     expect(console.locator("[data-participants]").first).to_have_text("3")
 
-    window = console.locator("[data-live-window]")
-
-    def clicker():
-        """One press; the next step is put in place without a reload."""
-        before = window.get_attribute("data-version")
-        console.keyboard.press("ArrowRight")
-        expect(window).not_to_have_attribute("data-version", before)
-
-    clicker()  # the welcome slide
-    clicker()  # the first question opens on every device by itself
+    press(console)  # the welcome slide
+    press(console)  # the first question opens on every device by itself
     for page, choice in (
         (lea, "Tell an adult she trusts."),
         (noah, "Keep the secret."),
@@ -62,17 +53,16 @@ def test_presenter_and_three_pupils(browser, server):
     expect(sofia.locator("[data-status]")).to_have_text("‹✓ Sent: A›")
     expect(console.locator(".pv-counts [data-answered]")).to_have_text("3")
 
-    clicker()  # close
+    press(console)  # close
     expect(noah.get_by_role("heading", level=1)).to_have_text("Answering is closed")
-    clicker()  # reveal
+    press(console)  # reveal
     expect(console.locator("[data-chart] tr.is-right .count")).to_have_text("2")
     expect(lea.locator(".verdict")).to_have_text("✓ You got it right!")
     expect(noah.locator(".verdict")).to_have_text("Not quite: here is why.")
     expect(sofia.locator(".verdict")).to_have_text("✓ ‹You got it right!›")
     expect(sofia.get_by_text("‹Yes: a trusted adult can help.›")).to_be_visible()
 
-    for _ in range(1 + 3 * 3 + 1):  # on past three questions and the law slide, to the story
-        clicker()
+    press(console, times=1 + 3 * 3 + 1)  # on past three questions and the law slide, to the story
     expect(console.locator(".pv-now").get_by_text("Lea meets Max in a game.")).to_be_visible()
     for page, choice in (
         (lea, "Lea moves to the private app."),
@@ -82,9 +72,7 @@ def test_presenter_and_three_pupils(browser, server):
         page.get_by_label(choice).check()
         expect(page.locator("[data-status]")).to_contain_text("✓")
     expect(console.locator(".pv-counts [data-answered]")).to_have_text("3")
-    clicker()
-    clicker()
-    clicker()  # the majority's branch leads on
+    press(console, times=3)  # close, reveal, and the majority's branch leads on
     expect(console.locator(".pv-now").get_by_text("Max asks for a photo.")).to_be_visible()
     for page, text in ((lea, "Max asks for a photo."), (sofia, "‹Max asks for a photo.›")):
         page.get_by_text(re.compile("Read the story again")).click()  # the story keeps its paragraphs
@@ -97,17 +85,10 @@ def test_presenter_and_three_pupils(browser, server):
 
 
 def test_an_answer_sent_offline_is_retried_and_a_late_pupil_lands_on_the_question(browser, server):
-    projector = browser.new_context()
-    console = projector.new_page()
-    console.goto(server.presenter_url)
-    console.get_by_role("button", name="Start live, ages 10-12").click()
-    code = console.locator(".join-code strong").inner_text()
+    projector, console, code = start_live(browser, server.presenter_url, "10-12")
     context, pupil = phone(browser, "en-GB")
     pupil.goto(f"{server.base_url}j/{code}")
-    for _ in range(2):
-        before = console.locator("[data-live-window]").get_attribute("data-version")
-        console.get_by_role("button", name="Next", exact=True).click()
-        expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
+    click_next(console, 2)
     expect(pupil.locator("legend")).to_contain_text("keep a secret")
 
     context.set_offline(True)  # the Wi-Fi drops just as the pupil answers

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import create_app, store
-from workshop.content import loaded_content
+from workshop import store
 from workshop.lesson import Lesson, Position
 from workshop.settings import PROJECT_ROOT
 from workshop.store import Phase
-
-from helpers import running_server
 
 SIZES = [(1280, 720), (1024, 768)]
 # The longest language (German) beside English: all five at both sizes would add five minutes
@@ -67,14 +64,6 @@ MEASURE = """() => {
 NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(done))"
 
 
-@pytest.fixture(scope="module")
-def stage_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("stage-fit")
-    env = {"WORKSHOP_DIRECTORY_FILE": "directory/luxembourg.toml"}
-    with running_server(PROJECT_ROOT, data_dir=data, env=env) as server:
-        yield server, data
-
-
 def walk(content, module, band):
     """(position, phase) for every step: a question in each of its states, the lobby and the end."""
     lesson = Lesson(content, module, band, with_check=True)
@@ -89,17 +78,11 @@ def walk(content, module, band):
 MODULES = [path.name for path in sorted((PROJECT_ROOT / "slides").iterdir()) if path.is_dir()]
 
 
-@pytest.fixture(scope="module")
-def content(tmp_path_factory):
-    return loaded_content(create_app({"DATA_DIR": str(tmp_path_factory.mktemp("content")), "PDFS": False}))
-
-
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 @pytest.mark.parametrize("module_id", MODULES)
-def test_every_step_fits_the_projector(browser, stage_server, content, lang, module_id):
-    server, data = stage_server
-    module = content.modules_by_id[module_id]
-    database = store.open_database(data / "workshop.db")
+def test_every_step_fits_the_projector(browser, builtin_server, builtin_content, lang, module_id):
+    server, database = builtin_server
+    module = builtin_content.modules_by_id[module_id]
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.goto(server.presenter_url)
@@ -107,7 +90,7 @@ def test_every_step_fits_the_projector(browser, stage_server, content, lang, mod
     for band in module.age_bands:
         session = store.create_session(database, module.id, band, Position(item=-1), with_check=True)
         stage = f"{server.base_url}{lang}/presenter/sessions/{session.code}/stage/"
-        for position, phase in walk(content, module, band):
+        for position, phase in walk(builtin_content, module, band):
             store.update_session(database, session.code, position=position, phase=phase)
             page.set_viewport_size({"width": 1280, "height": 720})
             # The stage's scripts run before DOMContentLoaded: the step is fitted by then.
@@ -120,7 +103,6 @@ def test_every_step_fits_the_projector(browser, stage_server, content, lang, mod
                 problems += [f"{where}: {problem}" for problem in found["problems"]]
                 smallest[width] = min(smallest.get(width, 99), found["size"])
     context.close()
-    database.conn.close()
     assert problems == [], "\n".join(problems)
     # The back row can still read the smallest step's text.
     assert smallest[1280] >= 18, smallest
