@@ -280,6 +280,8 @@ async def follow_stream(device: Device, code: str, stats: Stats, version: int, s
     async for name, data in stream.events(f"/en/live/{code}/events?after={version}"):
         if name == "poll":
             return False
+        if name != "step":
+            continue  # a sign of life
         state = json.loads(data)
         seen.states.append((time.perf_counter(), state["version"]))
         seen.pages.append((time.perf_counter(), state["version"]))

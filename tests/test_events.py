@@ -72,7 +72,7 @@ def test_a_stream_holds_until_the_presenter_moves_on_then_brings_the_step(room):
     before = shown_version(room)
     stream = Stream(pupil, stream_url(room, before))
     until(lambda: held(room.app) == 1)
-    room.next(2)  # the welcome slide, then the first question
+    room.next()  # the welcome slide
     event = stream.next_event()
     document = data_of(event)
     assert event.startswith(f"id: {before + 1}\nevent: step\n")
@@ -103,7 +103,7 @@ def test_a_reconnecting_browser_names_its_last_step_in_last_event_id(room):
 def test_a_quiet_stream_sends_a_sign_of_life(room, monkeypatch):
     monkeypatch.setattr(watch, "WAIT_SECONDS", 0.2)
     stream = Stream(room.pupil(), stream_url(room, shown_version(room)))
-    assert stream.next_event() == ": still here\n\n"
+    assert stream.next_event() == "event: alive\ndata: {}\n\n"
     stream.close()
 
 
@@ -127,6 +127,25 @@ def test_beyond_the_streams_a_server_keeps_open_a_device_is_told_to_poll(room_wi
     stream = Stream(room.pupil(), stream_url(room, 1))
     assert stream.next_event() == "event: poll\ndata: {}\n\n"
     assert stream.next_event() is None and held(room.app) == 0
+
+
+def test_one_address_cannot_take_every_place(room):
+    """A script opening stream after stream from one address is told to poll once it holds
+    ADDRESS_STREAMS; a phone at another address still gets its stream."""
+    room.app.extensions["workshop.watch"].per_address = 2
+    version = shown_version(room)
+    script = [Stream(room.pupil(), stream_url(room, version)) for _ in range(2)]
+    until(lambda: held(room.app) == 2)
+    assert Stream(room.pupil(), stream_url(room, version)).next_event() == "event: poll\ndata: {}\n\n"
+    phone = room.app.test_client()
+    phone.environ_base["REMOTE_ADDR"] = "192.168.1.23"
+    assert phone.get(f"/en/live/{room.code}/").status_code == 200
+    elsewhere = Stream(phone, stream_url(room, version))
+    until(lambda: held(room.app) == 3)
+    room.next()
+    for stream in (*script, elsewhere):
+        assert data_of(stream.next_event())["version"] == version + 1
+        stream.close()
 
 
 def test_waiting_streams_hold_no_database_connection(room):

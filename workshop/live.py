@@ -26,7 +26,7 @@ from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
-from .security import allowed, check_address
+from .security import address, allowed, check_address
 from .store import Device, LiveSession, Phase, SessionMark
 
 # Pupils' polls are held until the session moves on (watch.py); devices the server cannot hold
@@ -419,17 +419,18 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
     with store.lent() as database:  # given back before the wait: a held poll holds no connection
         store.seen(database, code, device_id)
     if shown_version is not None:
-        mark = watch.wait(code, shown_version)
+        mark = watch.wait(code, shown_version, address=address())
     if mark is None:  # deleted while waiting
         _no_such_session()
-    poll = 0 if watch.has_room() else poll_seconds(mark.present)
+    poll = 0 if watch.has_room(address()) else poll_seconds(mark.present)
     return {"version": mark.version, "ended": mark.ended, "poll": poll}
 
 
 def stream_place() -> AbstractContextManager[bool]:
     """A place for one more open event stream in this process while it lasts: True if there is
-    one. Each stream keeps a server thread; beyond HELD_POLLS, devices poll instead."""
-    return current_app.extensions["workshop.watch"].stream()
+    one. Each stream keeps a server thread; beyond HELD_POLLS (ADDRESS_STREAMS from one network
+    address), devices poll instead."""
+    return current_app.extensions["workshop.watch"].stream(address())
 
 
 def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterator[LiveSession | None]:

@@ -99,8 +99,9 @@ def events(lang, code):
     """The session as it moves on, on one response that stays open (server-sent events): each
     new step arrives with its HTML as soon as the presenter moves on, with no request of the
     device's own. A device names the version it shows (`?after=`, or the browser's
-    Last-Event-ID when it reconnects). Where the server keeps as many streams open as it may,
-    the one event says "poll": the page follows by polling instead."""
+    Last-Event-ID when it reconnects); an "alive" event comes when nothing changed for a
+    while. Where the server keeps as many streams open as it may, the one event says "poll":
+    the page follows by polling instead."""
     session = live.session_for_pupils(code)
     participant = participant_of(session)
     shown = request.headers.get("Last-Event-ID", type=int) or request.args.get("after", type=int)
@@ -114,7 +115,9 @@ def events(lang, code):
                 return
             for changed in live.pupil_events(session.code, participant, shown):
                 if changed is None:
-                    yield ": still here\n\n"  # a comment: keeps the connection, shows nothing
+                    # A sign of life: the page knows its stream still works (a proxy that holds
+                    # back a stream's bytes would leave it waiting: it polls instead).
+                    yield server_event("alive", "{}")
                     continue
                 document = {
                     "version": changed.version,

@@ -96,9 +96,9 @@ SETTINGS = (
     Setting(
         "HELD_POLLS",
         1000,
-        "How many pupils' polls one server process holds open until the session moves on (long "
-        "polling); devices beyond this poll every few seconds instead. `workshop serve` runs this "
-        "many threads more.",
+        "How many pupils' event streams (or polls held until the session moves on) one server "
+        "process keeps open; devices beyond this poll every few seconds instead. `workshop serve` "
+        "runs this many threads more.",
     ),
     Setting(
         "PRESENTER_SIGN_IN_HOURS",
@@ -131,6 +131,13 @@ SETTINGS = (
         "ADDRESS_WRONG_KEYS_PER_MINUTE",
         10,
         "Wrong presenter keys one network address may try per minute; the right key always signs in.",
+    ),
+    Setting(
+        "ADDRESS_STREAMS",
+        100,
+        "Of those (`HELD_POLLS`), how many one network address may keep open at once: a class "
+        "behind one router shares an address, and one script cannot take every place. Beyond "
+        "it, that address's devices poll every few seconds instead.",
     ),
     Setting(
         "ADDRESS_CONNECTIONS",

@@ -42,20 +42,24 @@ def init_app(app: Flask) -> None:
         with store.pool(path).connection() as database:
             return store.session_marks(database, codes)
 
-    app.extensions["workshop.watch"] = SessionWatch(read_marks, app.config["HELD_POLLS"])
+    app.extensions["workshop.watch"] = SessionWatch(
+        read_marks, app.config["HELD_POLLS"], app.config["ADDRESS_STREAMS"]
+    )
 
 
 class SessionWatch:
     """The sessions this process's held polls wait on, and the latest mark of each."""
 
-    def __init__(self, read_marks: ReadMarks, limit: int):
+    def __init__(self, read_marks: ReadMarks, limit: int, per_address: int):
         self._read_marks = read_marks
         self.limit = limit  # held polls and open streams at once in this process, a thread each
+        # ... of which one network address may have: one script cannot take every place.
+        self.per_address = per_address
         self._lock = threading.Lock()
         self._changed: dict[str, threading.Condition] = {}
         self._waiting: Counter[str] = Counter()  # by session: the polls and streams waiting now
-        self._polls = 0  # polls held now
-        self._streams = 0  # event streams open now, waiting or not: each keeps its thread
+        # By network address: polls held now, and event streams open now, waiting or not.
+        self._places: Counter[str] = Counter()
         self._marks: dict[str, tuple[float, SessionMark]] = {}
         self._watcher: tuple[int, threading.Thread] | None = None
 
@@ -74,54 +78,74 @@ class SessionWatch:
     @property
     def held(self) -> int:
         """How many polls this process holds now, and streams it keeps open."""
-        return self._polls + self._streams
+        return self._places.total()
 
-    def has_room(self) -> bool:
-        """Whether one more poll could be held, or stream kept open, now."""
-        return self.held < self.limit
+    def has_room(self, address: str = "") -> bool:
+        """Whether one more poll could be held, or stream kept open, now (for this address)."""
+        return self.held < self.limit and self._places[address] < self.per_address
 
     @contextmanager
-    def stream(self) -> Iterator[bool]:
+    def stream(self, address: str) -> Iterator[bool]:
         """A place for an event stream for as long as it stays open: True if there is one."""
         with self._lock:
-            taken = self.has_room()
-            self._streams += int(taken)
+            taken = self.has_room(address)
+            if taken:
+                self._places[address] += 1
         try:
             yield taken
         finally:
-            with self._lock:
-                self._streams -= int(taken)
+            if taken:
+                with self._lock:
+                    self._give_place(address)
+
+    def _give_place(self, address: str) -> None:
+        self._places[address] -= 1
+        if not self._places[address]:
+            del self._places[address]
 
     def wait(
-        self, code: str, shown_version: int, timeout: float | None = None, *, streaming: bool = False
+        self,
+        code: str,
+        shown_version: int,
+        timeout: float | None = None,
+        *,
+        address: str = "",
+        streaming: bool = False,
     ) -> SessionMark | None:
         """The session's mark once its version is not `shown_version`, or after `timeout`
         seconds (WAIT_SECONDS unless given).
 
-        Returns at once when it has moved on already, has ended, or (for a poll; an open stream
-        has its place already) this process already holds as many as it may.
+        Returns at once when it has moved on already, has ended, or (for a poll from `address`;
+        an open stream has its place already) there is no place for one more.
         """
         mark = self.current(code)
-        if mark is None or not self._unchanged(mark, shown_version) or not (streaming or self.has_room()):
+        if mark is None or not self._unchanged(mark, shown_version):
             return mark
-        deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
-        polls = 0 if streaming else 1
         with self._lock:
-            self._waiting[code] += 1
-            self._polls += polls
-            changed = self._changed.setdefault(code, threading.Condition(self._lock))
-            self._start_watcher()
-            try:
-                while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
-                    changed.wait(left)
-                    mark = self._marks.get(code, (0.0, None))[1]
-            finally:
-                if not self._unchanged(mark, shown_version):
-                    changed.notify()  # the next held poll of this session goes on its way
-                self._waiting[code] -= 1
-                self._polls -= polls
-                if not self._waiting[code]:
-                    del self._waiting[code], self._changed[code]
+            if not streaming and not self.has_room(address):
+                return mark
+            return self._wait_for_change(code, shown_version, mark, timeout, None if streaming else address)
+
+    def _wait_for_change(self, code, shown_version, mark, timeout, poll_address: str | None):
+        """The waiting itself (the caller holds the lock); a poll takes a place while it waits."""
+        deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
+        self._waiting[code] += 1
+        if poll_address is not None:
+            self._places[poll_address] += 1
+        changed = self._changed.setdefault(code, threading.Condition(self._lock))
+        self._start_watcher()
+        try:
+            while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
+                changed.wait(left)
+                mark = self._marks.get(code, (0.0, None))[1]
+        finally:
+            if not self._unchanged(mark, shown_version):
+                changed.notify()  # the next waiter of this session goes on its way
+            self._waiting[code] -= 1
+            if poll_address is not None:
+                self._give_place(poll_address)
+            if not self._waiting[code]:
+                del self._waiting[code], self._changed[code]
         return mark
 
     @staticmethod

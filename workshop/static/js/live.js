@@ -87,17 +87,25 @@
   }
 
   // The stream reconnects by itself when the Wi-Fi drops, naming the last step it had. It is
-  // closed for good only by an error page (a session deleted, say) or the server's "poll".
+  // closed for good by an error page (a session deleted, say), by the server's "poll", or when
+  // nothing came for longer than the server's signs of life are apart (every 20 s): something
+  // between phone and laptop holds the stream back. The page then polls instead.
   function followEvents() {
     var source = new window.EventSource(live.getAttribute("data-events-url") + "?after=" + version());
+    var silence = null;
+    function poll() { window.clearTimeout(silence); source.close(); followByPolling(); }
+    function heard() { window.clearTimeout(silence); silence = window.setTimeout(poll, 50000); }
+    heard();
+    source.addEventListener("alive", heard);
     source.addEventListener("step", function (event) {
+      heard();
       var state = JSON.parse(event.data);
-      if (state.ended) { source.close(); }
+      if (state.ended) { window.clearTimeout(silence); source.close(); }
       follow(state);
     });
-    source.addEventListener("poll", function () { source.close(); followByPolling(); });
+    source.addEventListener("poll", poll);
     source.addEventListener("error", function () {
-      if (source.readyState === window.EventSource.CLOSED) { followByPolling(); }
+      if (source.readyState === window.EventSource.CLOSED) { poll(); }
     });
   }
 
