@@ -60,6 +60,7 @@ class SessionWatch:
         self._waiting: Counter[str] = Counter()  # by session: the polls and streams waiting now
         # By network address: polls held now, and event streams open now, waiting or not.
         self._places: Counter[str] = Counter()
+        self._held = 0  # their sum, kept as they change: every request asks for it
         self._marks: dict[str, tuple[float, SessionMark]] = {}
         self._watcher: tuple[int, threading.Thread] | None = None
 
@@ -78,7 +79,7 @@ class SessionWatch:
     @property
     def held(self) -> int:
         """How many polls this process holds now, and streams it keeps open."""
-        return self._places.total()
+        return self._held
 
     def has_room(self, address: str = "") -> bool:
         """Whether one more poll could be held, or stream kept open, now (for this address)."""
@@ -90,7 +91,7 @@ class SessionWatch:
         with self._lock:
             taken = self.has_room(address)
             if taken:
-                self._places[address] += 1
+                self._take_place(address)
         try:
             yield taken
         finally:
@@ -98,8 +99,13 @@ class SessionWatch:
                 with self._lock:
                     self._give_place(address)
 
+    def _take_place(self, address: str) -> None:
+        self._places[address] += 1
+        self._held += 1
+
     def _give_place(self, address: str) -> None:
         self._places[address] -= 1
+        self._held -= 1
         if not self._places[address]:
             del self._places[address]
 
@@ -131,7 +137,7 @@ class SessionWatch:
         deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
         self._waiting[code] += 1
         if poll_address is not None:
-            self._places[poll_address] += 1
+            self._take_place(poll_address)
         changed = self._changed.setdefault(code, threading.Condition(self._lock))
         self._start_watcher()
         try:

@@ -1,9 +1,10 @@
-/* Following a small state document, for the pupil's page, the presenter's console and the
-   download page while the offline copy is built: onState(state) is called with every new
-   document, so always when a live session's `version` changes.
+/* Following a small state document, for the stage, the presenter view, the download page
+   while the offline copy is built, and the pupil's page where it cannot keep an event stream
+   open (live.js): onState(state) is called with every new document, so always when a live
+   session's `version` changes.
 
    Each request names the version this page has (`?after=`): the server holds a pupil's request
-   until the session moves on, or about 20 s pass (long polling), so a new step reaches every
+   until the session moves on, or about 20 s pass (long polling), so a new step reaches the
    phone as soon as the presenter presses the key. The document's `poll` says how long to pause
    before the next request: 0 while the server holds requests, a few seconds in a group larger
    than it can hold (plain polling), half a second for the console's counts. An ETag makes an
