@@ -99,3 +99,19 @@ def test_a_phone_answers_the_check_without_javascript_and_by_keyboard(browser, s
     expect(console.locator(".pv-counts [data-answered]")).to_have_text("1")
     context.close()
     projector.close()
+
+
+def test_a_check_picked_but_not_sent_when_it_closes_is_named_without_letters(browser, server):
+    """The check's answers carry no letters: the notice must not read "you picked  but"."""
+    projector, console, code = start_live(browser, server.presenter_url, "13-16")
+    context = browser.new_context(viewport=PHONE)
+    phone = context.new_page()
+    phone.goto(f"{server.base_url}j/{code}")
+    press(console)  # the welcome slide
+    press(console)  # the check
+    phone.get_by_role("group", name=NUMBER).get_by_label("Yes", exact=True).check()
+    press(console)  # on, before the phone sent anything
+    notice = "Not sent: answering closed before you sent your answers."
+    expect(phone.locator("[data-notice]")).to_have_text(notice)
+    context.close()
+    projector.close()

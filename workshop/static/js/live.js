@@ -64,7 +64,10 @@
           notice.hidden = true;
         }
         if (!nextForm && sameQuestion && unsent && mine.ids.length) {
-          tellNotice(notice.getAttribute("data-unsent-at-close").replace("{letters}", mine.letters));
+          // The check's answers carry no letters: its notice names none.
+          tellNotice(mine.letters.replace(/[, ]/g, "") ?
+            notice.getAttribute("data-unsent-at-close").replace("{letters}", mine.letters) :
+            notice.getAttribute("data-unsent-check-at-close"));
         }
         if (window.markOpenNow) { window.markOpenNow(live); }
       })
