@@ -129,6 +129,28 @@ def test_beyond_the_streams_a_server_keeps_open_a_device_is_told_to_poll(room_wi
     assert stream.next_event() is None and held(room.app) == 0
 
 
+def test_a_device_on_a_stream_stays_here_however_fast_the_steps_come(room, monkeypatch):
+    """Steps quicker than the signs of life still note the device, so "N joined" holds."""
+    monkeypatch.setattr(store, "SEEN_EVERY_SECONDS", 0)
+    pupil = room.pupil()
+    stream = Stream(pupil, stream_url(room, shown_version(room)))
+    until(lambda: held(room.app) == 1)
+    with room.app.app_context():
+        store.db().execute("UPDATE participants SET last_seen = 0")  # as if seen long ago
+        assert store.present_count(store.db(), room.code) == 0
+    room.next()
+    assert data_of(stream.next_event())["ended"] is False
+    until(lambda: held(room.app) == 1)  # noted, then waiting again
+
+    def present():
+        with room.app.app_context():
+            return store.present_count(store.db(), room.code)
+
+    until(lambda: present() == 1)
+    stream.close()
+    room.next()
+
+
 def test_one_address_cannot_take_every_place(room):
     """A script opening stream after stream from one address is told to poll once it holds
     ADDRESS_STREAMS; a phone at another address still gets its stream."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -436,21 +437,25 @@ def stream_place() -> AbstractContextManager[bool]:
 def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterator[LiveSession | None]:
     """What a device following the session on an event stream is sent: the session each time
     it moves on (at once if the device shows an older version), and None when nothing changed
-    for a while, a sign of life that also notes the device is still here. Ends once the session
-    has ended or is gone.
+    for a while (a sign of life). While it is open, the device is noted as still here every
+    SEEN_EVERY_SECONDS, however fast the steps come. Ends once the session has ended or is gone.
 
     Between two steps the stream holds no database connection: a class's streams wait on the
     watcher, not on the pool.
     """
     watch = current_app.extensions["workshop.watch"]
-    _note_seen(code, device_id)
+    noted: float | None = None
     while True:
         # First the connection the last step was rendered with: a stream that borrowed a
         # second while holding one could wait for ever on streams doing the same.
         store.give_back()
+        # Noted by the clock here, not by reading the database at every step: a thousand
+        # streams woken by one key press would each read it again.
+        if noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS:
+            _note_seen(code, device_id)
+            noted = time.monotonic()
         mark = watch.wait(code, shown_version, streaming=True) if shown_version is not None else None
         if mark is not None and mark.version == shown_version and not mark.ended:
-            _note_seen(code, device_id)
             yield None
             continue
         session = _session_as_marked(code, mark)
