@@ -91,6 +91,7 @@ def test_an_ended_session_is_not_waited_on(room):
     room.confirmed("end")
     state = pupil.get(f"/live/{room.code}/state.json?after=1").get_json()
     assert state["ended"] is True
+    assert state["poll"] >= live.MIN_POLL_SECONDS  # never "at once": nothing would hold it
 
 
 @pytest.mark.parametrize("after", ["", "?after=1", "?after=nope"])

@@ -423,7 +423,9 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
         mark = watch.wait(code, shown_version, address=address())
     if mark is None:  # deleted while waiting
         _no_such_session()
-    poll = 0 if watch.has_room(address()) else poll_seconds(mark.present)
+    # Ask again at once while the server can hold the next poll; never at once once ended,
+    # where nothing will hold it.
+    poll = 0 if watch.has_room(address()) and not mark.ended else poll_seconds(mark.present)
     return {"version": mark.version, "ended": mark.ended, "poll": poll}
 
 

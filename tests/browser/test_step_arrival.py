@@ -38,6 +38,14 @@ def test_a_phone_follows_the_presenter_and_asks_only_as_it_must(browser, server)
     expect(pupil.locator("legend")).to_contain_text("keep a secret")
     pupil.get_by_label("Tell an adult she trusts.").check()
     expect(pupil.locator("[data-status]")).to_have_text("✓ Sent: A")
+    console.get_by_role("link", name="End session…").click()
+    console.get_by_role("button", name="Yes, end the session").click()
+    goodbye = "The session has ended. Thank you for taking part!"
+    expect(pupil.get_by_role("heading", level=1)).to_have_text(goodbye)
+    expect(pupil.get_by_text("Ask a question anonymously")).to_be_hidden()  # it would be refused
+    asked_by_the_end = len(asked)
+    pupil.wait_for_timeout(3000)  # a page that asked again after the goodbye would show here
+    assert len(asked) == asked_by_the_end, asked[asked_by_the_end:]
 
     streams = [url for url in asked if "/events" in url]
     polls = [url for url in asked if "state.json" in url]

@@ -70,19 +70,27 @@
             notice.getAttribute("data-unsent-check-at-close"));
         }
         if (window.markOpenNow) { window.markOpenNow(live); }
+        // Once the session has ended, no question can be asked: the server would refuse it.
+        var ask = document.querySelector("details.ask");
+        if (ask && step().hasAttribute("data-ended")) { ask.hidden = true; }
       })
       .then(function () { return true; }, function () { return false; })
       .then(function (done) {
         changing = false;
         // Offline for a moment: try again soon, since an unchanged state is not polled twice.
+        // Once ended, nothing follows: the goodbye has no version, and asking again would
+        // bring the same goodbye back for ever.
+        if (step().hasAttribute("data-ended")) { return; }
         if (!done) { window.setTimeout(refresh, 2000); } else if (wanted > version()) { refresh(); }
       });
   }
 
+  // False once the session has ended: there is nothing more to follow.
   function follow(state) {
-    if (step().hasAttribute("data-ended")) { return; }
+    if (step().hasAttribute("data-ended")) { return false; }
     wanted = Math.max(wanted, Number(state.version));
     if ((state.ended || wanted > version()) && !changing) { refresh(state.html); }
+    return !state.ended;
   }
 
   function followByPolling() {
@@ -126,6 +134,8 @@
         var current = shown && shown.querySelector("input[name=question]").value === body.question ? shown : null;
         if (response.ok && current) {
           current.setAttribute("data-unsent", "false");
+          var button = current.querySelector("[data-sent-label]");
+          if (button) { button.textContent = button.getAttribute("data-sent-label"); } // as after a reload
           var sent = status.getAttribute("data-sent");
           say(current.querySelector("[data-status]"), sent ? sent.replace("{letters}", letters) : status.getAttribute("data-saved"), "is-sent");
         } else if (response.status === 409) {

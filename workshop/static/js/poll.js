@@ -1,7 +1,7 @@
 /* Following a small state document, for the stage, the presenter view, the download page
    while the offline copy is built, and the pupil's page where it cannot keep an event stream
    open (live.js): onState(state) is called with every new document, so always when a live
-   session's `version` changes.
+   session's `version` changes; when it returns false, polling stops (the session ended).
 
    Each request names the version this page has (`?after=`): the server holds a pupil's request
    until the session moves on, or about 20 s pass (long polling), so a new step reaches the
@@ -15,6 +15,7 @@ window.pollState = function (url, seconds, onState, shownVersion) {
   var etag = null;
   var version = /^\d+$/.test(String(shownVersion)) ? String(shownVersion) : null;
   var pause = seconds;
+  var more = true;
 
   function address() {
     return version === null ? url : url + (url.indexOf("?") < 0 ? "?" : "&") + "after=" + version;
@@ -34,10 +35,10 @@ window.pollState = function (url, seconds, onState, shownVersion) {
         version = state.version === undefined ? null : String(state.version);
         pause = typeof state.poll === "number" ? state.poll : seconds;
         wait = pause;
-        onState(state);
+        more = onState(state) !== false;
       })
       .catch(function () { /* offline for a moment, or an error page: try again after `seconds` */ })
-      .then(function () { window.setTimeout(poll, wait * 1000); });
+      .then(function () { if (more) { window.setTimeout(poll, wait * 1000); } });
   }
 
   poll();
