@@ -147,6 +147,16 @@ def test_end_and_reset_ask_first(room):
     assert room.presenter.get(f"/en/presenter/sessions/{room.code}/confirm/next").status_code == 404
 
 
+def test_a_session_ended_early_ends_on_the_stage_with_where_to_get_help(room):
+    """Ended from the lobby or mid-lesson, the projector does not stay on the join page."""
+    room.next(2)  # a question
+    room.confirmed("end")
+    stage = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/").get_data(as_text=True)
+    step = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/step").get_data(as_text=True)
+    for html in (stage, step):
+        assert "Thank you!" in html and 'class="help-box' in html and 'name="question"' not in html
+
+
 def test_the_stage_shows_the_lesson_and_no_controls(room):
     stage = room.presenter.get(f"/en/presenter/sessions/{room.code}/stage/").get_data(as_text=True)
     assert room.code in stage and "site-header" not in stage
