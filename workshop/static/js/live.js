@@ -77,10 +77,10 @@
       .then(function () { return true; }, function () { return false; })
       .then(function (done) {
         changing = false;
-        // Offline for a moment: try again soon, since an unchanged state is not polled twice.
         // Once ended, nothing follows: the goodbye has no version, and asking again would
         // bring the same goodbye back for ever.
         if (step().hasAttribute("data-ended")) { return; }
+        // Offline for a moment: try again soon, since an unchanged state is not polled twice.
         if (!done) { window.setTimeout(refresh, 2000); } else if (wanted > version()) { refresh(); }
       });
   }
