@@ -30,8 +30,8 @@ from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, St
 from .security import address, allowed, check_address
 from .store import Device, LiveSession, Phase, SessionMark
 
-# Pupils' polls are held until the session moves on (watch.py); devices the server cannot hold
-# poll every 2 s, in a very large group less often, so that the laptop keeps answering fast.
+# Pupils' streams (or polls) wait until the session moves on (watch.py); devices the server has
+# no place for poll every 2 s, in a very large group less often, so the laptop keeps answering fast.
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 # The presenter's console is one device: it polls often, so an answer shows in its count at once.
 CONSOLE_POLL_SECONDS = 0.5
@@ -417,8 +417,7 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
     mark = watch.current(code)
     if mark is None:
         _no_such_session()
-    with store.lent() as database:  # given back before the wait: a held poll holds no connection
-        store.seen(database, code, device_id)
+    _note_seen(code, device_id)
     if shown_version is not None:
         mark = watch.wait(code, shown_version, address=address())
     if mark is None:  # deleted while waiting
@@ -470,6 +469,8 @@ def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterat
 
 
 def _note_seen(code: str, device_id: str) -> None:
+    """This device is still here; the connection is given back before the caller waits, so a
+    held poll or an open stream holds none."""
     with store.lent() as database:
         store.seen(database, code, device_id)
 
