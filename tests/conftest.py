@@ -65,6 +65,12 @@ def tiny_app(tiny_root, data_dir):
 
 
 @pytest.fixture
+def tiny_app_with(tiny_root, data_dir):
+    """Makes the tiny app with settings of the test's own."""
+    return lambda **settings: create_app({**tiny_settings(tiny_root, data_dir), **settings})
+
+
+@pytest.fixture
 def checked_app(tmp_path, data_dir):
     """The tiny content with its module's before-and-after check."""
     root = write_tree(tmp_path / "checked-content", {**TINY, **STATEMENTS})

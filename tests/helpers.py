@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import http.client
+import itertools
 import json
 import os
 import re
@@ -37,6 +38,23 @@ def signed_in(app: Flask):
     assert client.get(f"/presenter/?key={app.config['PRESENTER_KEY']}").status_code == 302
     page = client.get("/en/presenter/").get_data(as_text=True)
     client.csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    return client
+
+
+_phones = itertools.count(1)
+
+
+def phone(app: Flask):
+    """A test client as a pupil's phone on a classroom network: a network address of its own
+    (the server counts devices per address), as every phone on the class's Wi-Fi has."""
+    number = next(_phones)
+    return from_address(app, f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}")
+
+
+def from_address(app: Flask, address: str):
+    """A device with its own cookies, on this network address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
     return client
 
 
@@ -100,6 +118,9 @@ def workshop_environment(content_root: Path, data_dir: Path | None = None, env: 
         # The tiny test content is written in English only.
         **({} if content_root == PROJECT_ROOT else {"WORKSHOP_LANGUAGES": '["en"]'}),
         "WORKSHOP_DATA_DIR": str(data_dir or content_root.parent / "data"),
+        # A whole class of browser pages on this one computer, as a presenter rehearsing with
+        # many tabs raises the setting; tests of the limit itself set it back.
+        "WORKSHOP_ADDRESS_DEVICES": "200",
         **(env or {}),
     }
 

@@ -12,7 +12,7 @@ from workshop import create_app, live, store
 from workshop.content import loaded_content
 from workshop.lesson import CHECK_AFTER, CHECK_BEFORE
 
-from helpers import pseudo_catalogs, visible_text
+from helpers import phone, pseudo_catalogs, visible_text
 
 BEFORE, AFTER = CHECK_BEFORE, CHECK_AFTER
 
@@ -50,7 +50,7 @@ class CheckedClassroom:
         pytest.fail(f"never reached {key}")
 
     def pupil(self):
-        client = self.app.test_client()
+        client = phone(self.app)
         assert client.get(f"/en/live/{self.code}/").status_code == 200
         return client
 
@@ -294,7 +294,7 @@ def test_every_word_of_the_check_and_the_report_comes_from_a_catalog(checked_app
         content=content,
     )
     room = CheckedClassroom(app)
-    pupils = [app.test_client() for _ in ANSWERS]
+    pupils = [phone(app) for _ in ANSWERS]
     for pupil in pupils:
         pupil.get(f"/fr/live/{room.code}/")
     room.next_until(BEFORE)

@@ -16,7 +16,7 @@ from test_waiting import held, until
 
 from workshop import store, watch
 
-from helpers import running_server
+from helpers import from_address, running_server
 
 TIMEOUT = 60  # a guard against a hang, not a measure of speed
 
@@ -156,9 +156,12 @@ def test_one_address_cannot_take_every_place(room):
     ADDRESS_STREAMS; a phone at another address still gets its stream."""
     room.app.extensions["workshop.watch"].per_address = 2
     version = shown_version(room)
-    script = [Stream(room.pupil(), stream_url(room, version)) for _ in range(2)]
+    laptop = [from_address(room.app, "10.0.0.5") for _ in range(3)]
+    for device in laptop:
+        assert device.get(f"/en/live/{room.code}/").status_code == 200
+    script = [Stream(device, stream_url(room, version)) for device in laptop[:2]]
     until(lambda: held(room.app) == 2)
-    assert Stream(room.pupil(), stream_url(room, version)).next_event() == "event: poll\ndata: {}\n\n"
+    assert Stream(laptop[2], stream_url(room, version)).next_event() == "event: poll\ndata: {}\n\n"
     phone = room.app.test_client()
     phone.environ_base["REMOTE_ADDR"] = "192.168.1.23"
     assert phone.get(f"/en/live/{room.code}/").status_code == 200

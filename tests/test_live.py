@@ -9,6 +9,8 @@ import pytest
 
 from workshop import store
 
+from helpers import phone
+
 
 class Classroom:
     """A presenter and helpers to move a session on, on the tiny content (ages 13-16)."""
@@ -28,16 +30,16 @@ class Classroom:
         )
         assert response.status_code == 302, response.get_data(as_text=True)
 
-    def confirmed(self, action):
-        """End and reset ask first: this is the "Yes" on the page that asks."""
-        self.act(action, confirmed="1")
+    def confirmed(self, action, **form):
+        """End, reset and removals ask first: this is the "Yes" on the page that asks."""
+        self.act(action, confirmed="1", **form)
 
     def next(self, times=1):
         for _ in range(times):
             self.act("next")
 
     def pupil(self, lang="en"):
-        client = self.app.test_client()
+        client = phone(self.app)
         assert client.get(f"/{lang}/live/{self.code}/").status_code == 200
         return client
 
@@ -393,15 +395,15 @@ def test_the_presenter_removes_a_device_and_its_answers_leave_the_counts(room):
     page = room.presenter.get(f"/en/presenter/sessions/{room.code}/devices/")
     assert page.headers["Cache-Control"] == "no-store"
     html = page.get_data(as_text=True)
-    numbers = re.findall(r'name="device" value="(\d+)"', html)
-    assert len(numbers) == 3
+    numbers = re.findall(r'<th scope="row">(\d+)</th>', html)
+    assert numbers == ["1", "2", "3"]
     with room.app.app_context():
         assert not any(device in html for (device,) in store.db().execute("SELECT id FROM participants"))
-    room.act("remove-device", device=numbers[2], back_to="devices")
+    room.confirmed("remove-device", device=numbers[2], back_to="devices")
     state = room.state()
     assert state["participants"] == 2 and state["answered"] == 2
     assert state["choices"]["keep"]["count"] == 1
-    # The removed phone is a stranger now: it cannot answer until it joins again.
+    # The removed phone is out: its answers are refused, and it cannot join again.
     assert room.answer(pupils[2], SECRET, ["tell"]).status_code == 400
 
 

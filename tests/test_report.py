@@ -35,6 +35,8 @@ def hold_session(database, band, days_ago, languages, before, after, questions=(
         store.update_session(database, code, phase=Phase.OPEN, open_key=key)
         for device, points in zip(devices, answers, strict=False):
             assert store.record_answer(database, code, device, key, store.check_choice_ids(points))
+    # The final check closes: the class's figures are kept then, as the season report reads them.
+    store.update_session(database, code, phase=Phase.CLOSED, open_key="")
     for text in questions:
         store.add_pupil_question(database, code, text)
     return code, devices
@@ -256,7 +258,7 @@ def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tm
         "INSERT INTO participants (id, session_code, lang, joined_at) VALUES ('device', 'ABCDE', 'fr', 1)"
     )
     store.migrate(database)
-    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 3
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 4
     session = store.get_session(database, "ABCDE")
     assert session.module_id == "tiny" and session.with_check is False
     assert store.participant_count(database, "ABCDE") == 1

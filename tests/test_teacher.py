@@ -16,7 +16,7 @@ from workshop import download, pdf
 from workshop.offline import freeze
 from workshop.settings import PROJECT_ROOT
 
-from helpers import running_server
+from helpers import running_server, signed_in
 
 
 def wait_for_copy(app, timeout=300):
@@ -84,7 +84,7 @@ def test_unknown_zip_is_a_404(tiny_app):
 
 @pytest.mark.parametrize("sheet", ["worksheet", "answer-key", "scenarios"])
 def test_module_printables_render(tiny_app, sheet):
-    html = tiny_app.test_client().get(f"/en/print/modules/tiny/{sheet}/").get_data(as_text=True)
+    html = signed_in(tiny_app).get(f"/en/print/modules/tiny/{sheet}/").get_data(as_text=True)
     assert 'class="printable"' in html
     if sheet == "worksheet":
         assert "A new online friend asks Lea to keep a secret." in html and "Yes: a trusted adult" not in html

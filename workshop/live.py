@@ -27,7 +27,7 @@ from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
-from .security import address, allowed, check_address
+from .security import address, address_key, allowed, check_address
 from .store import Device, LiveSession, Phase, SessionMark
 
 # Pupils' streams (or polls) wait until the session moves on (watch.py); devices the server has
@@ -37,7 +37,10 @@ MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
 # Tidying up stays possible once the session has ended; nothing else changes it then.
-AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
+AFTER_END = {"end", "remove-device", "remove-group", "hide-from-list", "show-in-list", "delete-question"}
+# Buttons that cannot be taken back ask first: ending refuses every later action, a reset
+# deletes answers, a removed device cannot join again.
+ALWAYS_ASKS_FIRST = ("end", "reset", "remove-device", "remove-group")
 
 
 def lesson_of(session: LiveSession) -> Lesson:
@@ -90,15 +93,31 @@ def normalise(code: str) -> str:
 
 
 def join(session: LiveSession, device_id: str | None, lang: str) -> str:
-    """The device's anonymous id in this session: the one its cookie holds, or a new random one,
-    unless its network address has added too many devices already (a plain 429)."""
-    known = store.rejoin(store.db(), session.code, device_id, lang)
+    """The device's anonymous id in this session: the one its cookie holds, or a new random one.
+    A plain 403 for a device the presenter removed, or a new one once joining is closed or its
+    network address has joined ADDRESS_DEVICES devices already."""
+    try:
+        known = store.rejoin(store.db(), session.code, device_id, lang)
+    except store.RemovedDevice:
+        fail(
+            403,
+            _("The presenter has taken this device out of the session. Follow the lesson on the projector."),
+        )
     if known:
         return known
-    # A script that drops its cookie is a new device each time: counted per address, it cannot
-    # pose as a whole class.
-    check_address("new devices")
-    return store.add_participant(store.db(), session.code, lang)
+    if session.joining_locked:
+        fail(403, _("Joining is closed for this session. Follow the lesson on the projector."))
+    # A script that drops its cookie is a new device each time: counted per address for the
+    # whole session, one laptop cannot pose as a class.
+    added = store.add_participant(
+        store.db(), session.code, lang, address_key(session.code), current_app.config["ADDRESS_DEVICES"]
+    )
+    if added is None:
+        fail(
+            403,
+            _("No more devices can join from this network connection. Follow the lesson on the projector."),
+        )
+    return added
 
 
 def joined_device(session: LiveSession, device_id: str) -> str:
@@ -121,6 +140,14 @@ def present_count(session: LiveSession) -> int:
 def devices(session: LiveSession) -> list[Device]:
     """The devices that joined, by number only, for the presenter to remove one that should not count."""
     return store.devices(store.db(), session.code)
+
+
+def device_groups(session: LiveSession) -> list[list[Device]]:
+    """The devices, those that joined from one network address together, in joining order."""
+    groups: dict[int, list[Device]] = {}
+    for device in devices(session):
+        groups.setdefault(device.group, []).append(device)
+    return list(groups.values())
 
 
 # What the presenter's buttons do
@@ -164,7 +191,10 @@ def act(
         "show-question": lambda: show_pupil_question(session, question_id),
         "hide-question": lambda: show_pupil_question(session, None),
         "end": lambda: end(session),
-        "remove-device": lambda: remove_device(session, device_number),
+        "remove-device": lambda: remove_devices(session, device_number),
+        "remove-group": lambda: remove_devices(session, device_number, whole_group=True),
+        "close-joining": lambda: store.lock_joining(store.db(), session.code, True),
+        "open-joining": lambda: store.lock_joining(store.db(), session.code, False),
         "hide-from-list": lambda: set_pupil_question_hidden(session, question_id, True),
         "show-in-list": lambda: set_pupil_question_hidden(session, question_id, False),
         "delete-question": lambda: delete_pupil_question(session, question_id),
@@ -195,15 +225,16 @@ def go_back(session: LiveSession) -> None:
 
 def _move(session: LiveSession, position: Position, trail: tuple[Position, ...], seen_before: bool = False):
     step = lesson_of(session).step_at(position)
-    phase = _phase_on_arrival(step, seen_before)
+    phase = _phase_on_arrival(session, step, seen_before)
     # A new step starts clean: its chart shows when revealed, and no pupil's question stays projected.
     columns = {"chart_hidden": 0, "shown_question": None, **_phase_columns(phase, step)}
     _change(session, position=position, trail=trail, **columns)
 
 
-def _phase_on_arrival(step: LessonStep, seen_before: bool) -> Phase:
+def _phase_on_arrival(session: LiveSession, step: LessonStep, seen_before: bool) -> Phase:
     if step.question_key:
-        return Phase.REVEALED if seen_before else Phase.OPEN
+        # The final check whose figures are kept shows them again: opening it would ask first.
+        return Phase.REVEALED if seen_before or _figures_kept_for(session, step) else Phase.OPEN
     return {StepKind.LOBBY: Phase.LOBBY, StepKind.END: Phase.END}.get(step.kind, Phase.SLIDE)
 
 
@@ -262,9 +293,12 @@ def reveal(session: LiveSession) -> None:
 
 
 def reopen(session: LiveSession) -> None:
-    """Take answers to the current question again; answers already given stay and can change."""
+    """Take answers to the current question again; answers already given stay and can change.
+    The final check's kept figures are discarded for good (the presenter was asked first)."""
     step = current_step(session)
     if step.question_key:
+        if _figures_kept_for(session, step):
+            store.discard_figures(store.db(), session.code)
         _set_phase(session, Phase.OPEN, step)
 
 
@@ -274,6 +308,18 @@ def reset(session: LiveSession) -> None:
     if step.question_key:
         store.reset_answers(store.db(), session.code, step.question_key)
         reopen(session)
+
+
+def _figures_kept_for(session: LiveSession, step: LessonStep) -> bool:
+    return bool(step.check and step.check.is_after and session.kept_figures)
+
+
+def asks_first(session: LiveSession) -> tuple[str, ...]:
+    """The buttons that lead to a page asking "Are you sure?" first: reopening the final check
+    too, once its figures are kept, since that discards them."""
+    if _figures_kept_for(session, current_step(session)):
+        return (*ALWAYS_ASKS_FIRST, "reopen")
+    return ALWAYS_ASKS_FIRST
 
 
 def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
@@ -286,9 +332,12 @@ def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
     _change(session, shown_question=question_id)
 
 
-def remove_device(session: LiveSession, device_number: int | None) -> None:
-    """Take a device out of the session: its answers and votes leave every count with it."""
-    store.remove_device(store.db(), session.code, device_number)
+def remove_devices(session: LiveSession, device_number: int | None, whole_group: bool = False) -> None:
+    """Take a device out of the session, or every device that joined from its network address:
+    their answers and votes leave every count, and they cannot join again."""
+    if device_number is None:
+        abort(400)
+    store.remove_devices(store.db(), session.code, device_number, whole_group)
 
 
 def set_pupil_question_hidden(session: LiveSession, question_id: int | None, hidden: bool) -> None:
@@ -509,6 +558,7 @@ def presenter_state(session: LiveSession) -> dict:
         "phase": session.phase,
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),
+        "refused": session.refused_devices,
         "answered": result.answered if result else 0,
         "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
     }
@@ -594,16 +644,32 @@ def session_results(session: LiveSession) -> list[QuestionResult]:
 
 
 def class_shift(session: LiveSession) -> ClassShift | None:
-    """How the class changed, statement by statement; None where the check was not part of the lesson."""
+    """How the class changed, statement by statement, as kept when the final check closed; None
+    where the check was not part of the lesson or no figures are kept (not yet, or discarded).
+
+    Only ever the kept figures: read at two moments, live answers would differ by the devices
+    that joined, left or answered in between, and show what each of those answered.
+    """
     check = loaded_content().before_after.get(session.module_id)
-    if not session.with_check or check is None:
+    kept = store.kept_figures(session)
+    if not session.with_check or check is None or kept is None:
         return None
-    devices, distributions = store.check_distributions(store.db(), session.code)
     shifts = []
     for statement in check.for_band(session.band):
-        before, after = distributions.get(statement.id, ({}, {}))
-        shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
-    return ClassShift(devices, tuple(shifts))
+        counts = kept["statements"].get(statement.id, {})
+        before, after = distribution(counts.get("before", {})), distribution(counts.get("after", {}))
+        shifts.append(StatementShift(statement, before, after, session.module_id))
+    return ClassShift(kept["devices"], tuple(shifts))
+
+
+def figures_state(session: LiveSession) -> str:
+    """Where the class's before-and-after figures are: "none" (no check in this lesson),
+    "waiting" (until the final check closes), "kept" or "discarded"."""
+    if not session.with_check:
+        return "none"
+    if session.figures_discarded:
+        return "discarded"
+    return "kept" if session.kept_figures else "waiting"
 
 
 def shift_on_stage(session: LiveSession) -> ClassShift | None:

@@ -98,6 +98,7 @@ def live_view(session: live.LiveSession) -> dict:
         "shown_question": live.shown_question(session),
         "branch_ahead": live.branch_ahead(session),
         "shift": live.shift_on_stage(session),
+        "asks_first": live.asks_first(session),
     }
 
 
@@ -131,17 +132,21 @@ def stage_step(lang, code):
     return render_template("presenter/_stage.html", **live_view(live_session(code)))
 
 
-# Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers.
-ASKS_FIRST = ("end", "reset")
-
-
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
 @presenter_required
 def confirm(lang, code, action):
-    """ "End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
-    if action not in ASKS_FIRST:
+    """A button that cannot be taken back asks first, on a page of their own (it works without
+    JavaScript): "End session", "Reset answers", removing devices, reopening the final check."""
+    session = live_session(code)
+    if action not in live.asks_first(session):
         abort(404)
-    return render_template("presenter/confirm.html", session=live_session(code), action=action)
+    return render_template(
+        "presenter/confirm.html",
+        session=session,
+        action=action,
+        asks_first=live.asks_first(session),
+        device=request.args.get("device", type=int),
+    )
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
@@ -151,8 +156,9 @@ def act(lang, code, action):
     for the script that pressed it."""
     form = request.form
     session = live_session(code)
-    if action in ASKS_FIRST and form.get("confirmed") != "1":
-        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action))
+    if action in live.asks_first(session) and form.get("confirmed") != "1":
+        asked = {"device": form.get("device"), "back_to": form.get("back_to")}
+        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action, **asked))
     live.act(
         session,
         action,
@@ -188,7 +194,7 @@ def pupil_questions(lang, code):
 def devices(lang, code):
     """The devices that joined, by number only, for removing one that should not count."""
     session = live_session(code)
-    return render_template("presenter/devices.html", session=session, devices=live.devices(session))
+    return render_template("presenter/devices.html", session=session, groups=live.device_groups(session))
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/results/")
@@ -203,6 +209,7 @@ def summary(lang, code):
         results=live.session_results(session),
         participants=live.participant_count(session),
         shift=live.class_shift(session),
+        figures=live.figures_state(session),
     )
 
 

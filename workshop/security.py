@@ -3,10 +3,14 @@ referrer leaving the laptop, and limits on anyone hammering the server.
 
 Limits count per device (its cookie) and per network address: a script can drop its cookie
 and pose as thousands of devices, but not as thousands of addresses on a classroom network.
+No address is exempt, the laptop's own included. Behind a reverse proxy named in
+TRUSTED_PROXIES, the address is the one the proxy names (Werkzeug's ProxyFix), and only then.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from collections import deque
@@ -14,6 +18,7 @@ from collections import deque
 from flask import Flask, Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .errors import fail
 
@@ -42,6 +47,8 @@ MINUTE = 60
 
 
 def init_app(app: Flask) -> None:
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["TRUSTED_PROXIES"])
     app.after_request(_add_headers)
     app.json = BoundedJSON(app)
     config = app.config
@@ -51,7 +58,6 @@ def init_app(app: Flask) -> None:
         "answers": RateLimit(limit=20, seconds=10),
         # Enough for a pupil with a real question; too few to flood the presenter's list.
         "questions": RateLimit(limit=3, seconds=120),
-        "address new devices": RateLimit(config["ADDRESS_NEW_DEVICES_PER_MINUTE"], MINUTE),
         "address answers": RateLimit(config["ADDRESS_ANSWERS_PER_MINUTE"], MINUTE),
         "address questions": RateLimit(config["ADDRESS_QUESTIONS_PER_MINUTE"], MINUTE),
         "address wrong keys": RateLimit(config["ADDRESS_WRONG_KEYS_PER_MINUTE"], MINUTE),
@@ -63,9 +69,30 @@ def allowed(limit: str, key: str) -> bool:
 
 
 def address() -> str:
-    """The network address of this request's device: waitress is reached directly, never
-    through a proxy, so the socket's address is the device's."""
+    """The network address of this request's device: the socket's, or the one a trusted proxy
+    names (see TrustedProxies)."""
     return request.remote_addr or ""
+
+
+def address_key(code: str) -> str:
+    """A key for this request's network address within one session, to count its devices: a
+    keyed hash, so the database never holds an address, and the same address gives unrelated
+    keys in two sessions."""
+    key = current_app.secret_key
+    key = key if isinstance(key, bytes) else str(key).encode()
+    return hmac.new(key, f"{code} {address()}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+class TrustedProxies:
+    """ProxyFix for the requests of the proxies named, and for no others: a device that sends
+    its own X-Forwarded-For straight to the server is counted by its socket's address."""
+
+    def __init__(self, wsgi_app, proxies: list[str]):
+        self.direct, self.proxied, self.proxies = wsgi_app, ProxyFix(wsgi_app, x_for=1), set(proxies)
+
+    def __call__(self, environ, start_response):
+        via_proxy = environ.get("REMOTE_ADDR") in self.proxies
+        return (self.proxied if via_proxy else self.direct)(environ, start_response)
 
 
 def check_address(limit: str) -> None:

@@ -110,16 +110,27 @@ SETTINGS = (
     # count what one address does. Each is far above what a class does (30 pupils, two sharing a
     # phone, some joining twice) but stops a script; raise one if a whole school shares an address.
     Setting(
-        "ADDRESS_NEW_DEVICES_PER_MINUTE",
-        200,
-        "New devices one network address may add to live sessions per minute: generous, because "
-        "a whole school behind one router shares an address.",
+        "ADDRESS_DEVICES",
+        4,
+        "Devices one network address may join a live session with, for the whole session (a "
+        "phone, a second browser on it, a shared tablet). On a classroom network every phone has "
+        "an address of its own, so one laptop cannot pose as a class. Raise it where devices "
+        "share an address: a presenter trying a lesson with many tabs on one computer, or a "
+        "school server behind a proxy that is not named in TRUSTED_PROXIES.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        [],
+        "Addresses of reverse proxies in front of the workshop (a school server's nginx, say), "
+        "as a JSON list: a request from one of them is counted by the device address it names "
+        "in X-Forwarded-For, so the per-address limits apply to pupils, not to the proxy. "
+        "Empty: every request is counted by the address it comes from.",
     ),
     Setting(
         "ADDRESS_ANSWERS_PER_MINUTE",
         600,
-        "Answers and story votes one network address may send per minute (three for each of the "
-        "devices it may add).",
+        "Answers and story votes one network address may send per minute (a class behind one "
+        "router shares an address).",
     ),
     Setting(
         "ADDRESS_QUESTIONS_PER_MINUTE",

@@ -87,6 +87,12 @@ class LiveSession:
     created_at: float
     ended_at: float | None
     with_check: bool  # the before-and-after check is part of this lesson
+    joining_locked: bool = False  # the presenter closed joining: no new device may join
+    refused_devices: int = 0  # new devices refused because their address had joined enough
+    # The class's before-and-after figures as JSON, kept once when the final check closed
+    # (None until then); `figures_discarded` once the presenter reopened it: never a second set.
+    kept_figures: str | None = None
+    figures_discarded: bool = False
 
     @property
     def ended(self) -> bool:
@@ -95,11 +101,18 @@ class LiveSession:
 
 @dataclass(frozen=True)
 class Device:
-    """A pupil's device as the presenter sees it: a number in joining order, nothing more."""
+    """A pupil's device as the presenter sees it: a number in joining order within the session
+    (never reused), and a group shared with the devices that joined from the same network
+    address (the address itself is never shown), nothing more."""
 
     number: int
     present: bool
     answers: int
+    group: int
+
+
+class RemovedDevice(Exception):
+    """The presenter took this device out of the session: it may not join it again."""
 
 
 PURGE_EVERY_SECONDS = 3600
@@ -310,12 +323,15 @@ def give_back(_error: BaseException | None = None) -> None:
 def migrate(database: Database) -> None:
     """Create or upgrade the schema; `user_version` records how far a file has come."""
     version = database.execute("PRAGMA user_version").fetchone()[0]
-    for number, statements in enumerate(MIGRATIONS, start=1):
+    for number, migration in enumerate(MIGRATIONS, start=1):
         if version < number:
+            statements, then = migration if isinstance(migration, tuple) else (migration, None)
             with transaction(database):
                 for statement in statements.split(";"):
                     if statement.strip():
                         database.execute(statement)
+                if then is not None:
+                    then(database)
                 database.execute(f"PRAGMA user_version = {number}")
 
 
@@ -428,7 +444,41 @@ CREATE TABLE IF NOT EXISTS session_aggregates (
 );
 CREATE INDEX IF NOT EXISTS session_aggregates_by_date ON session_aggregates(held_at);
 """
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)  # each upgrades a file from the version before it
+# Version 4: one pupil, one voice. Devices are numbered within their session and never
+# renumbered; a removed device stays as a row with no answers, so it cannot join again and its
+# number is never given to another; each remembers a key of the network address it joined from
+# (a keyed hash, never the address), so devices are counted per address per session. A session
+# can close joining, and keeps the class's before-and-after figures once, when the final check
+# closes: nothing later (a late device, a removal, a reopened check) can change what was shown.
+_SCHEMA_4 = """
+ALTER TABLE participants ADD COLUMN number INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE participants ADD COLUMN address_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE participants ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;
+UPDATE participants SET number = (
+    SELECT COUNT(*) FROM participants AS earlier
+    WHERE earlier.session_code = participants.session_code AND earlier.rowid <= participants.rowid);
+CREATE INDEX participants_by_address ON participants(session_code, address_key);
+ALTER TABLE sessions ADD COLUMN joining_locked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN refused_devices INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN kept_figures TEXT;
+ALTER TABLE sessions ADD COLUMN figures_discarded INTEGER NOT NULL DEFAULT 0
+"""
+
+
+def _keep_figures_of_earlier_sessions(database: Database) -> None:
+    """Sessions held before version 4 whose final check has closed keep their figures as they
+    are now, once: from here on they are read like any other session's."""
+    closed = database.execute(
+        """SELECT DISTINCT s.code FROM sessions s JOIN answers a ON a.session_code = s.code
+           WHERE s.with_check = 1 AND s.open_key != ? AND a.question_key = ?""",
+        [CHECK_AFTER, CHECK_AFTER],
+    ).fetchall()
+    for (code,) in closed:
+        _keep_figures(database, code)
+
+
+MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, (_SCHEMA_4, _keep_figures_of_earlier_sessions))
+# Each upgrades a file from the version before it: SQL, or SQL and then a step in Python.
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -473,6 +523,10 @@ def _session(values: dict) -> LiveSession:
         created_at=values["created_at"],
         ended_at=values["ended_at"],
         with_check=bool(values["with_check"]),
+        joining_locked=bool(values["joining_locked"]),
+        refused_devices=values["refused_devices"],
+        kept_figures=values["kept_figures"],
+        figures_discarded=bool(values["figures_discarded"]),
     )
 
 
@@ -490,7 +544,8 @@ def session_marks(database: Database, codes: list[str]) -> dict[str, SessionMark
     placeholders = ", ".join("?" for _ in codes)
     rows = database.execute(
         f"""SELECT code, version, ended_at IS NOT NULL,
-               (SELECT COUNT(*) FROM participants WHERE session_code = code AND last_seen >= ?)
+               (SELECT COUNT(*) FROM participants
+                WHERE session_code = code AND removed = 0 AND last_seen >= ?)
            FROM sessions WHERE code IN ({placeholders})""",
         [now() - PRESENT_SECONDS, *codes],
     )
@@ -505,13 +560,53 @@ def recent_sessions(database: Database, limit: int = 20) -> list[LiveSession]:
 
 @writes
 def update_session(database: Database, code: str, **changes) -> None:
-    """Change a session's columns; every change bumps `version`, which pupils' devices poll."""
+    """Change a session's columns; every change bumps `version`, which pupils' devices poll.
+
+    A change that stops the final check taking answers keeps the class's figures in the same
+    transaction: no answer can arrive between the last one counted and the figures kept.
+    """
     columns = {key: _stored(key, value) for key, value in changes.items()}
     # Column names come from the callers' keyword arguments, never from a request; values are
     # always parameters.
     assignments = ", ".join(f"{column} = ?" for column in columns)
+    with transaction(database):
+        row = database.execute("SELECT open_key FROM sessions WHERE code = ?", [code]).fetchone()
+        open_before = row[0] if row else ""
+        database.execute(
+            f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?",
+            [*columns.values(), code],
+        )
+        if open_before == CHECK_AFTER and columns.get("open_key", CHECK_AFTER) != CHECK_AFTER:
+            _keep_figures(database, code)
+
+
+def _keep_figures(database: Database, code: str) -> None:
+    """Keep the class's before-and-after figures, once: never where they are kept already, nor
+    where the presenter discarded them (a second set would differ from the first by the devices
+    that changed in between, and point at them)."""
+    devices, distributions = check_distributions(database, code)
+    figures = {
+        "devices": devices,
+        "statements": {
+            statement_id: {"before": _counts(before), "after": _counts(after)}
+            for statement_id, (before, after) in distributions.items()
+        },
+    }
     database.execute(
-        f"UPDATE sessions SET {assignments}, version = version + 1 WHERE code = ?", [*columns.values(), code]
+        """UPDATE sessions SET kept_figures = ?
+           WHERE code = ? AND kept_figures IS NULL AND figures_discarded = 0""",
+        [_json(figures), code],
+    )
+
+
+@writes
+def discard_figures(database: Database, code: str) -> None:
+    """The presenter reopens the final check: its kept figures are deleted, and none are kept
+    again for this session."""
+    database.execute(
+        """UPDATE sessions SET kept_figures = NULL, figures_discarded = 1, version = version + 1
+           WHERE code = ?""",
+        [code],
     )
 
 
@@ -523,11 +618,13 @@ def rejoin(database: Database, code: str, participant_id: str | None, lang: str)
     behind the others.
     """
     row = database.execute(
-        "SELECT lang, last_seen FROM participants WHERE id = ? AND session_code = ?",
+        "SELECT lang, last_seen, removed FROM participants WHERE id = ? AND session_code = ?",
         [participant_id or "", code],
     ).fetchone()
     if row is None:
         return None
+    if row[2]:
+        raise RemovedDevice(participant_id)
     if row[0] != lang or _stale(row[1]):
         _set_participant(database, participant_id, lang=lang, last_seen=now())
     return participant_id
@@ -547,16 +644,41 @@ def _stale(last_seen: float) -> bool:
 
 
 @writes
-def add_participant(database: Database, code: str, lang: str) -> str:
-    """A new device in this session, with a new random id."""
+def add_participant(
+    database: Database, code: str, lang: str, address_key: str = "", per_address: int | None = None
+) -> str | None:
+    """A new device in this session, with a new random id and the next number; None (and the
+    refusal counted for the presenter) where `per_address` devices joined from its address
+    already, or the presenter removed one that did: a removed device that drops its cookie is
+    still kept out."""
     # Random, not counted: an id must not tell who joined first, nor be guessed to answer for
-    # someone else.
+    # someone else. The number is only the presenter's name for the device on the devices page.
     participant_id = secrets.token_urlsafe(16)
     joined = now()
-    database["participants"].insert(
-        {"id": participant_id, "session_code": code, "lang": lang, "joined_at": joined, "last_seen": joined}
-    )
+    with transaction(database):
+        from_address, removed = _joined_from(database, code, address_key)
+        if per_address is not None and (from_address >= per_address or removed):
+            database.execute(
+                "UPDATE sessions SET refused_devices = refused_devices + 1 WHERE code = ?", [code]
+            )
+            return None
+        database.execute(
+            """INSERT INTO participants
+               (id, session_code, lang, joined_at, last_seen, address_key, number)
+               VALUES (?, ?, ?, ?, ?, ?,
+                   (SELECT COALESCE(MAX(number), 0) + 1 FROM participants WHERE session_code = ?))""",
+            [participant_id, code, lang, joined, joined, address_key, code],
+        )
     return participant_id
+
+
+def _joined_from(database: Database, code: str, address_key: str) -> tuple[int, int]:
+    """How many devices joined the session from this address, and how many of those were removed."""
+    return database.execute(
+        """SELECT COUNT(*), COALESCE(SUM(removed), 0) FROM participants
+           WHERE session_code = ? AND address_key = ?""",
+        [code, address_key],
+    ).fetchone()
 
 
 @writes
@@ -571,7 +693,8 @@ def is_participant(database: Database, code: str, participant_id: str) -> bool:
     """Whether this device joined this session (ids are per session)."""
     return bool(
         database.execute(
-            "SELECT 1 FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
+            "SELECT 1 FROM participants WHERE id = ? AND session_code = ? AND removed = 0",
+            [participant_id, code],
         ).fetchone()
     )
 
@@ -580,16 +703,21 @@ def is_participant(database: Database, code: str, participant_id: str) -> bool:
 def record_answer(
     database: Database, code: str, participant_id: str, question_key: str, choice_ids: list[str]
 ) -> bool:
-    """Store or replace this device's answer, only while that question is open: one statement,
-    so a presenter closing the question at the same moment cannot let a late answer in."""
+    """Store or replace this device's answer, only while that question is open and the device
+    is in the session: one statement, so a presenter closing the question or removing the device
+    at the same moment cannot let a late answer in."""
     cursor = database.execute(
         """INSERT INTO answers (session_code, participant_id, question_key, choice_ids, answered_at)
            SELECT ?, ?, ?, ?, ? WHERE EXISTS (
                SELECT 1 FROM sessions WHERE code = ? AND open_key = ? AND phase = ?
                AND ended_at IS NULL)
+           AND EXISTS (SELECT 1 FROM participants WHERE id = ? AND removed = 0)
            ON CONFLICT (session_code, participant_id, question_key)
            DO UPDATE SET choice_ids = excluded.choice_ids, answered_at = excluded.answered_at""",
-        [code, participant_id, question_key, ",".join(choice_ids), now(), code, question_key, Phase.OPEN],
+        [
+            *(code, participant_id, question_key, ",".join(choice_ids), now()),
+            *(code, question_key, Phase.OPEN, participant_id),
+        ],
     )
     return cursor.rowcount == 1
 
@@ -629,34 +757,63 @@ def all_choice_counts(database: Database, code: str) -> dict[str, tuple[int, Cou
 
 def participant_count(database: Database, code: str) -> int:
     """Every device that took part (the presenter's removals aside), here now or not."""
-    return database.execute("SELECT COUNT(*) FROM participants WHERE session_code = ?", [code]).fetchone()[0]
+    return database.execute(
+        "SELECT COUNT(*) FROM participants WHERE session_code = ? AND removed = 0", [code]
+    ).fetchone()[0]
 
 
 def present_count(database: Database, code: str) -> int:
     """The devices here now: "N joined" on the projector, not every cookie ever seen."""
     return database.execute(
-        "SELECT COUNT(*) FROM participants WHERE session_code = ? AND last_seen >= ?",
+        "SELECT COUNT(*) FROM participants WHERE session_code = ? AND removed = 0 AND last_seen >= ?",
         [code, now() - PRESENT_SECONDS],
     ).fetchone()[0]
 
 
 def devices(database: Database, code: str) -> list[Device]:
-    """A session's devices in the order they joined, each with how many answers it gave."""
+    """A session's devices in the order they joined (removed ones left out), each with how many
+    answers it gave and its group: devices that joined from one network address share a group,
+    numbered by its first device."""
     rows = database.execute(
-        """SELECT p.rowid, p.last_seen, COUNT(a.question_key) FROM participants p
-           LEFT JOIN answers a ON a.participant_id = p.id
-           WHERE p.session_code = ? GROUP BY p.id ORDER BY p.rowid""",
+        """SELECT p.number, p.last_seen, COUNT(a.question_key),
+               (SELECT MIN(number) FROM participants g
+                WHERE g.session_code = p.session_code AND g.address_key = p.address_key)
+           FROM participants p LEFT JOIN answers a ON a.participant_id = p.id
+           WHERE p.session_code = ? AND p.removed = 0 GROUP BY p.id ORDER BY p.number""",
         [code],
     )
     since = now() - PRESENT_SECONDS
-    return [Device(number, last_seen >= since, answers) for number, last_seen, answers in rows]
+    return [Device(number, last_seen >= since, answers, group) for number, last_seen, answers, group in rows]
 
 
 @writes
-def remove_device(database: Database, code: str, number: int | None) -> None:
-    """The presenter removes a device: its answers and votes leave every count with it."""
+def remove_devices(database: Database, code: str, number: int, whole_group: bool = False) -> int:
+    """The presenter removes a device, or every device that joined from its network address:
+    their answers and votes leave every count, and they cannot join this session again (the
+    rows stay, marked, so their numbers are never given to another device). Returns how many."""
+    if whole_group:
+        which = "address_key = (SELECT address_key FROM participants WHERE session_code = ? AND number = ?)"
+        values = [code, code, number]
+    else:
+        which, values = "number = ?", [code, number]
     with transaction(database):
-        database.execute("DELETE FROM participants WHERE rowid = ? AND session_code = ?", [number, code])
+        removed = [
+            participant_id
+            for (participant_id,) in database.execute(
+                f"SELECT id FROM participants WHERE session_code = ? AND removed = 0 AND {which}", values
+            )
+        ]
+        for participant_id in removed:
+            database.execute("DELETE FROM answers WHERE participant_id = ?", [participant_id])
+            database.execute("UPDATE participants SET removed = 1 WHERE id = ?", [participant_id])
+    return len(removed)
+
+
+@writes
+def lock_joining(database: Database, code: str, locked: bool) -> None:
+    database.execute(
+        "UPDATE sessions SET joining_locked = ?, version = version + 1 WHERE code = ?", [int(locked), code]
+    )
 
 
 @writes
@@ -733,17 +890,20 @@ def session_aggregate(database: Database, code: str) -> dict | None:
     session = get_session(database, code)
     languages = dict(
         database.execute(
-            "SELECT lang, COUNT(*) FROM participants WHERE session_code = ? GROUP BY lang ORDER BY lang",
+            """SELECT lang, COUNT(*) FROM participants WHERE session_code = ? AND removed = 0
+               GROUP BY lang ORDER BY lang""",
             [code],
         ).fetchall()
     )
     if session is None or not languages:
         return None
     asked = database.execute("SELECT COUNT(*) FROM pupil_questions WHERE session_code = ?", [code])
+    # The figures the class was shown, never the answers as they are now.
+    kept = kept_figures(session) or {"statements": {}}
     shifts = {
-        statement_id: {"before": _counts(before), "after": _counts(after)}
-        for statement_id, (before, after) in check_distributions(database, code)[1].items()
-        if before.total() >= FEWEST_DEVICES_SHOWN
+        statement_id: counts
+        for statement_id, counts in kept["statements"].items()
+        if sum(counts["before"].values()) >= FEWEST_DEVICES_SHOWN
     }
     return {
         "held_at": session.created_at,
@@ -759,6 +919,21 @@ def session_aggregate(database: Database, code: str) -> dict | None:
 
 def _counts(points: Counter) -> dict[str, int]:
     return {str(point): points[point] for point in sorted(points)}
+
+
+def kept_figures(session: LiveSession) -> dict | None:
+    """The class's before-and-after figures as kept when its final check closed: the devices
+    that answered both times, and per statement the devices at each point before and after;
+    None where none are kept (not yet, discarded, or unreadable)."""
+    try:
+        figures = json.loads(session.kept_figures or "null")
+        return (
+            figures
+            if isinstance(figures["statements"], dict) and isinstance(figures["devices"], int)
+            else None
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def season_aggregates(database: Database, start: float, end: float) -> list[dict]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
 
 from . import download, pdf
 from .auth import is_presenter, presenter_required
 from .content import Module, loaded_content
+from .errors import fail
 from .lesson import build_deck
 from .public import found
 from .render import polled_json
@@ -96,7 +98,11 @@ def worksheet(lang, module_id):
 
 @bp.route("/<lang>/print/modules/<module_id>/answer-key/")
 def answer_key(lang, module_id):
-    """The worksheet with the right answers and why, for the teacher."""
+    """The worksheet with the right answers and why, for the teacher. On a running server it is
+    the presenter's only: pupils in a live quiz are on the same network (the offline copy and
+    its PDFs hold it for teachers)."""
+    if not (current_app.config["FREEZING"] or is_presenter()):
+        fail(403, _("The answer key is for the presenter: open it signed in, or in the offline copy."))
     module = module_of(module_id)
     quizzes = loaded_content().quizzes_in(module)
     return render_template("teacher/worksheet.html", module=module, quizzes=quizzes, key=True)

@@ -74,6 +74,7 @@
     each("[data-participants]", function (element) { element.textContent = state.participants; });
     each("[data-answered]", function (element) { element.textContent = state.answered; });
     each("[data-questions]", function (element) { element.textContent = state.questions; });
+    each("[data-refused]", function (element) { element.hidden = !state.refused; });
     Object.keys(state.choices || {}).forEach(function (id) {
       each('[data-chart] [data-choice="' + id + '"]', function (row) {
         row.querySelector(".count").textContent = state.choices[id].count;
