@@ -193,7 +193,7 @@ TRANSLATED = {
     '- **Likely questions.** "Am I in trouble': ONE_ANSWER,
     'If a pupil asks "Am I in trouble': ONE_ANSWER,
     "You are not in trouble for being a victim": {
-        "fr": "demandes de l'aide",
+        "fr": "Être victime ou demander de l'aide",
         "de": "um Hilfe bittest",
         "lb": "ëm Hëllef frees",
         "pt": "por pedires ajuda",
