@@ -4,6 +4,7 @@ devices at most; a removed device stays out; the presenter can close joining."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -12,7 +13,8 @@ from test_live import SECRET
 
 from workshop import store
 
-from helpers import from_address, phone, signed_in, visible_text
+from content_tree import STATEMENTS, TINY, write_tree
+from helpers import Visitor, from_address, phone, running_server, signed_in, visible_text
 
 
 class Releases:
@@ -328,3 +330,59 @@ def _remove(room, number: str) -> None:
         f"/en/presenter/sessions/{room.code}/remove-device",
         data={"csrf": room.presenter.csrf, "device": number, "confirmed": "1"},
     )
+
+
+def test_the_probes_attacks_on_the_real_server_never_get_two_releases(tmp_path):
+    """Against `workshop serve`, each device on a loopback address of its own: read the figures
+    at 5 devices, let a 6th try, remove one, reopen the final check and add one. Every release
+    the presenter can read is one of at most one set of figures."""
+    root = write_tree(tmp_path / "content", {**TINY, **STATEMENTS})
+    with running_server(root, data_dir=tmp_path / "data", env={"WORKSHOP_ADDRESS_DEVICES": "4"}) as server:
+        base = server.base_url.rstrip("/")
+        presenter = Visitor(base)
+        presenter.get(server.presenter_url.removeprefix(base))
+        csrf = re.search(r'name="csrf" value="([^"]+)"', presenter.get("/en/presenter/").text).group(1)
+        started = presenter.post_form(
+            "/en/presenter/sessions/", {"csrf": csrf, "module": "tiny", "band": "13-16", "check": "on"}
+        )
+        code = started.headers["Location"].rstrip("/").split("/")[-1]
+
+        def press(action: str, **form) -> None:
+            presenter.post_form(f"/en/presenter/sessions/{code}/{action}", {"csrf": csrf, **form})
+
+        def released() -> str:
+            return json.dumps(
+                json.loads(presenter.get(f"/presenter/sessions/{code}/results.json").text)["before_after"]
+            )
+
+        def check(device: Visitor, key: str, points: dict) -> int:
+            choices = [f"{statement}:{point}" for statement, point in points.items()]
+            return device.post_json(f"/en/live/{code}/answer", {"question": key, "choices": choices}).status
+
+        pupils = [Visitor(base, f"127.0.4.{number}") for number in range(1, 7)]
+        for pupil in pupils:
+            assert pupil.get(f"/en/live/{code}/").status == 200
+        press("next")
+        press("next")  # the first check, open
+        for pupil, (before, _) in zip(pupils, ANSWERS, strict=True):
+            assert check(pupil, BEFORE, before) == 200
+        for _ in range(40):  # on to the final check, open
+            if f'data-phase="open" data-question="{AFTER}"' in pupils[0].get(f"/en/live/{code}/").text:
+                break
+            press("next")
+        assert check(pupils[0], AFTER, ANSWERS[0][1]) == 200
+        seen = {released()}
+        for pupil, (_, after) in zip(pupils[1:5], ANSWERS[1:5], strict=True):
+            assert check(pupil, AFTER, after) == 200
+            seen.add(released())
+        press("next")  # closed: the figures are kept now, from 5 devices
+        seen.add(released())
+        assert check(pupils[5], AFTER, ANSWERS[5][1]) == 409
+        press("remove-device", device="2", confirmed="1")
+        seen.add(released())
+        press("reopen", confirmed="1")
+        assert check(pupils[5], AFTER, ANSWERS[5][1]) == 200
+        press("next")
+        seen.add(released())
+        assert len(seen - {"null"}) == 1
+        assert json.loads(released()) is None  # reopened: discarded for good
