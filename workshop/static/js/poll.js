@@ -9,7 +9,8 @@
    before the next request: 0 while the server holds requests, a few seconds in a group larger
    than it can hold (plain polling), half a second for the console's counts. An ETag makes an
    unchanged answer an empty 304. A failed request is tried again after `seconds` (a phone's
-   Wi-Fi drops for a moment). `shownVersion`, if given, is the version the page already shows. */
+   Wi-Fi drops for a moment). `shownVersion`, if given, is the version the page already shows.
+   Returns a function that stops the polling after the request on its way. */
 window.pollState = function (url, seconds, onState, shownVersion) {
   "use strict";
   var etag = null;
@@ -42,4 +43,5 @@ window.pollState = function (url, seconds, onState, shownVersion) {
   }
 
   poll();
+  return function () { more = false; };
 };
