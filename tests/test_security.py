@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_live import SECRET, Classroom
 
-from workshop import create_app, store
+from workshop import auth, create_app, store
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
 from helpers import signed_in
@@ -137,6 +137,32 @@ def test_the_presenter_cookie_has_its_name_a_fixed_lifetime_and_a_sign_out(tiny_
     assert "Set-Cookie" not in presenter.get("/en/presenter/").headers  # use does not renew it
     assert presenter.post("/en/presenter/sign-out", data={"csrf": presenter.csrf}).status_code == 302
     assert presenter.get("/en/presenter/").status_code == 403
+
+
+def test_signing_out_ends_the_sign_in_on_the_server_too(tiny_app, capsys):
+    """A copy of the cookie, taken before the sign-out, signs nothing in after it; nor does the
+    key URL left in the browser's history. The terminal prints the new address, and a restart
+    keeps the sign-out."""
+    old_key = tiny_app.config["PRESENTER_KEY"]
+    presenter, other_tab = signed_in(tiny_app), signed_in(tiny_app)
+    copy = tiny_app.test_client()
+    copy.set_cookie("workshop_presenter", presenter.get_cookie("workshop_presenter").value)
+    assert copy.get("/en/presenter/").status_code == 200
+    assert presenter.post("/en/presenter/sign-out", data={"csrf": presenter.csrf}).status_code == 302
+    for client in (copy, other_tab):
+        assert client.get("/en/presenter/").status_code == 403
+        assert client.post("/en/presenter/sessions/", data={"csrf": presenter.csrf}).status_code == 403
+    assert tiny_app.test_client().get(f"/presenter/?key={old_key}").status_code == 403
+    new_key = auth.presenter_key(tiny_app)
+    assert new_key != old_key and f"/presenter/?key={new_key}" in capsys.readouterr().out
+    again = tiny_app.test_client()
+    assert again.get(f"/presenter/?key={new_key}").status_code == 302
+    assert again.get("/en/presenter/").status_code == 200
+    restarted = create_app(dict(tiny_app.config))
+    copy_after_restart = restarted.test_client()
+    copy_after_restart.set_cookie("workshop_presenter", copy.get_cookie("workshop_presenter").value)
+    assert copy_after_restart.get("/en/presenter/").status_code == 403
+    assert restarted.test_client().get(f"/presenter/?key={old_key}").status_code == 403
 
 
 def test_a_sign_in_older_than_its_lifetime_is_refused(tiny_app):

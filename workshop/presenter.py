@@ -50,7 +50,7 @@ def sign_in_with_key():
 @bp.post("/<lang>/presenter/sign-out")
 @presenter_required
 def sign_out_of_this_browser(lang):
-    """Sign this browser out: the key `workshop serve` printed signs it in again."""
+    """Sign out, on the server too: the terminal prints the new sign-in address."""
     sign_out()
     return redirect(url_for("public.home", lang=lang))
 
