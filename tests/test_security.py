@@ -7,11 +7,13 @@ import time
 from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_live import SECRET, Classroom
 
 from workshop import auth, create_app, store
+from workshop.cli import main
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
 from helpers import signed_in
@@ -311,3 +313,90 @@ def test_random_requests_never_crash_and_never_store(hostile_room, code, lang, b
         assert client.post(url, json=body, headers=headers).status_code in range(300, 500), url
         assert client.post(url, data=form, headers=headers).status_code in range(300, 500), url
     assert stored_rows(hostile_room) == before
+
+
+@pytest.mark.parametrize("number", [2**63, 2**70, -1])
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ("show-question", "question"),
+        ("hide-from-list", "question"),
+        ("show-in-list", "question"),
+        ("delete-question", "question"),
+        ("remove-device", "device"),
+    ],
+)
+def test_a_number_no_question_or_device_can_have_is_a_404_not_an_error(room, action, field, number):
+    def pressed(value: str) -> int:
+        form = {"csrf": room.presenter.csrf, field: value}
+        return room.presenter.post(f"/en/presenter/sessions/{room.code}/{action}", data=form).status_code
+
+    assert pressed(str(number)) == 404
+    assert pressed("1") == 302  # a number that could exist
+
+
+def report_command(app, *options: str):
+    """`workshop report` on the app's data folder, as the presenter would type it."""
+    env = {"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "WORKSHOP_DATA_DIR": app.config["DATA_DIR"]}
+    command = ["--content", app.config["CONTENT_DIR"], "report", *options]
+    return CliRunner().invoke(main, command, env={**env, "WORKSHOP_LANGUAGES": '["en"]'})
+
+
+def keep_counts(app, **row) -> None:
+    """A row of the season report's kept counts, as another program or a damaged disk left it."""
+    kept = {
+        "held_at": time.time(),
+        "module_id": "tiny",
+        "band": "13-16",
+        "with_check": 0,
+        "pupils": 5,
+        "languages": '{"en": 5}',
+        "pupil_questions": 0,
+        "shifts": "{}",
+        **row,
+    }
+    with app.app_context():
+        database = store.db()
+        database.execute(
+            f"INSERT INTO session_aggregates ({', '.join(kept)}) VALUES ({', '.join('?' * len(kept))})",
+            list(kept.values()),
+        )
+        database.conn.commit()
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31"])
+def test_the_season_report_takes_the_first_and_last_days_a_date_can_name(tiny_app, presenter, query):
+    keep_counts(tiny_app)
+    page = presenter.get(f"/en/presenter/report/?{query}")
+    assert page.status_code == 200 and "5" in page.get_data(as_text=True)
+    assert presenter.get(f"/presenter/report.csv?{query}").status_code == 200
+    printed = report_command(tiny_app, *[f"--{part}" for part in query.split("&")])
+    assert printed.exit_code == 0 and "Pupils reached: 5" in printed.output, printed.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [{"languages": "not json"}, {"shifts": '{"a": {"before": {"abc": 1}, "after": {}}}'}, {"shifts": "[1]"}],
+)
+def test_counts_kept_that_cannot_be_read_give_a_plain_message(tiny_app, presenter, damage):
+    keep_counts(tiny_app, **damage)
+    for url in ("/en/presenter/report/", "/presenter/report.csv"):
+        response = presenter.get(url)
+        assert response.status_code == 409 and "cannot be read" in response.get_data(as_text=True)
+    printed = report_command(tiny_app)
+    assert printed.exit_code == 1 and "cannot be read" in printed.output
+    assert "Traceback" not in printed.output
+
+
+def test_a_language_no_locale_has_is_named_as_it_was_kept(tiny_app, presenter):
+    keep_counts(tiny_app, languages='{"<script>": 5}')
+    page = presenter.get("/en/presenter/report/")
+    assert page.status_code == 200 and "&lt;script&gt;" in page.get_data(as_text=True)
+
+
+def test_a_database_from_a_newer_version_is_refused_with_one_sentence(tiny_app):
+    with tiny_app.app_context():
+        store.db().execute("PRAGMA user_version = 99")
+    printed = report_command(tiny_app)
+    assert printed.exit_code == 1 and "newer version of the workshop" in printed.output
+    assert "Traceback" not in printed.output

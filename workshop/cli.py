@@ -199,7 +199,11 @@ def report_command(config: dict, first_day: str | None, last_day: str | None, as
         ) from None
     content = loaded_content(app)
     with app.app_context():
-        season = report.season_report(content, first, last)
+        try:
+            season = report.season_report(content, first, last)
+        except report.ReportError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
     click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 
