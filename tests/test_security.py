@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_live import SECRET, Classroom
 
-from workshop import auth, create_app, store
+from workshop import auth, create_app, download, store
 from workshop.cli import main
+from workshop.security import DOWNLOAD_CHECKS_PER_MINUTE
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
 from helpers import signed_in
@@ -400,3 +401,22 @@ def test_a_database_from_a_newer_version_is_refused_with_one_sentence(tiny_app):
     printed = report_command(tiny_app)
     assert printed.exit_code == 1 and "newer version of the workshop" in printed.output
     assert "Traceback" not in printed.output
+
+
+def test_the_download_page_and_its_status_are_limited_per_address(tiny_app):
+    laptop, other = from_address(tiny_app, "192.168.1.60"), from_address(tiny_app, "192.168.1.61")
+    statuses = [laptop.get("/download/status.json").status_code for _ in range(DOWNLOAD_CHECKS_PER_MINUTE)]
+    assert statuses == [200] * DOWNLOAD_CHECKS_PER_MINUTE
+    assert laptop.get("/download/status.json").status_code == 429
+    assert laptop.get("/en/download/").status_code == 429
+    assert other.get("/en/download/").status_code == 200
+
+
+def test_the_download_page_does_not_walk_every_file_on_each_request(tiny_app, tiny_root, monkeypatch):
+    """The fingerprint of what the copy is made from is worked out again only every
+    FINGERPRINT_SECONDS: a changed file is not seen before then, because nothing was walked."""
+    first = download.fingerprint(tiny_app)
+    (tiny_root / "guide" / "facilitator.md").write_text("## Changed\n\nNew advice.\n", encoding="utf-8")
+    assert [download.fingerprint(tiny_app) for _ in range(50)] == [first] * 50
+    monkeypatch.setattr(download, "FINGERPRINT_SECONDS", 0)  # as once the time is up
+    assert download.fingerprint(tiny_app) != first
