@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 
 from . import before_after, store
@@ -422,7 +422,9 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
         _no_such_session()
     _note_seen(code, device_id)
     if shown_version is not None:
-        mark = watch.wait(code, shown_version, address=address())
+        # A device that hangs up gives its place back within a second (see pupil.events).
+        gone = request.environ.get("waitress.client_disconnected")
+        mark = watch.wait(code, shown_version, address=address(), gone=gone)
     if mark is None:  # deleted while waiting
         _no_such_session()
     # Ask again at once while the server can hold the next poll; never at once once ended,

@@ -95,15 +95,17 @@
 
   // `streamAgain`: the server had no place for a stream just now. Places free as phones leave,
   // so after about a minute of polling the page tries a stream again (between 45 and 75 s, so
-  // that a class's phones do not all ask in the same second).
+  // that a class's phones do not all ask in the same second). A poll the server holds takes a
+  // place too: it is called off first, and the server gives its place back within a second.
   function followByPolling(streamAgain) {
     var stop = window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
-    if (streamAgain === true) {
+    if (streamAgain !== true) { return; }
+    window.setTimeout(function () {
+      stop();
       window.setTimeout(function () {
-        stop();
         if (!step().hasAttribute("data-ended")) { followEvents(); }
-      }, 45000 + Math.random() * 30000);
-    }
+      }, 2000);
+    }, 45000 + Math.random() * 30000);
   }
 
   // The stream reconnects by itself when the Wi-Fi drops, naming the last step it had. It is
