@@ -13,7 +13,13 @@ version) on a free loopback port with a fresh data folder, signs the presenter i
 - joins a device from 127.0.2.3 and opens 150 event streams from it, counting those that got a
   place, those told to poll and those refused a connection;
 - hangs all of them up at once and times how long until a new stream from that address gets a
-  place again (at most 90 s).
+  place again (at most 90 s);
+- fills the server with idle connections, as many per address as one address held, from
+  127.0.3.1, 127.0.3.2, ... until a pupil at a fresh address gets no page within 3 s, and says
+  whether the presenter's laptop (127.0.0.1) still gets one.
+
+`--open-files 628` runs the server under that limit on open files (Linux, macOS): 500
+connections, what Windows' `select()` allows.
 
 Prints the figures (or JSON); they vary with the machine's load by a second or two.
 """
@@ -147,10 +153,50 @@ def open_stream(port: int, device: Device, code: str, after: int) -> tuple[socke
     return sock, ""
 
 
+def open_files(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
+def answers(port: int, address: str) -> bool:
+    """Whether a page comes back to this address within 3 s."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3, source_address=(address, 0))
+        connection.request("GET", "/en/help/")
+        ok = connection.getresponse().status == 200
+        connection.close()
+        return ok
+    except OSError:
+        return False
+
+
+def shut_out(port: int, per_address: int, most: int = 80) -> dict:
+    """Addresses holding `per_address` idle connections each, added until a pupil at a fresh
+    address gets no page; then whether the presenter's laptop still gets one."""
+    held: list[socket.socket] = []
+    try:
+        for count in range(1, most + 1):
+            for _ in range(per_address):
+                with suppress(OSError):
+                    held.append(
+                        socket.create_connection(
+                            ("127.0.0.1", port), 1, source_address=(f"127.0.3.{count}", 0)
+                        )
+                    )
+            if not answers(port, "127.0.0.9"):
+                return {"addresses": count, "presenter_still_served": answers(port, "127.0.0.1")}
+        return {"addresses": None, "presenter_still_served": True}
+    finally:
+        for sock in held:
+            sock.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="The checkout whose `workshop` to run.")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
+    parser.add_argument("--open-files", type=int, help="The server's limit on open files.")
     args = parser.parse_args()
     root = args.root.resolve()
     port = free_port()
@@ -161,6 +207,7 @@ def main() -> int:
             [*command, "--no-browser"],
             env=env,
             cwd=root,  # `python -m` puts the working folder first on the path
+            preexec_fn=(lambda: open_files(args.open_files)) if args.open_files else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -170,10 +217,11 @@ def main() -> int:
             key = urlsplit(lines[1].split()[-1]).query.removeprefix("key=")
             code = start_session(port, key)
             figures = measure(port, code)
+            figures["shut_out"] = shut_out(port, figures["idle_connections_held_of_600"])
         finally:
             server.terminate()
             server.wait(timeout=20)
-    figures["root"] = str(root)
+    figures["root"], figures["open_files"] = str(root), args.open_files
     print(json.dumps(figures, indent=2) if args.json else report(figures))
     return 0
 
@@ -218,6 +266,9 @@ def report(figures: dict) -> str:
             f"{streams['told_to_poll']} told to poll, {streams['refused']} refused a connection",
             f"After hanging them all up, a stream from that address had a place again after "
             f"{figures['place_back_after_hang_up_seconds']} s (at most 90)",
+            f"Open-file limit: {figures['open_files'] or 'as the system sets it'}. Addresses whose idle "
+            f"connections shut a new pupil out: {figures['shut_out']['addresses'] or 'more than 80'}; "
+            f"the presenter's laptop still served: {figures['shut_out']['presenter_still_served']}",
         ]
     )
 
