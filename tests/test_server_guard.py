@@ -162,8 +162,9 @@ def test_one_address_cannot_pose_as_a_class_nor_lock_the_presenter_out(tiny_root
 
 
 def test_idle_connections_from_one_address_do_not_shut_the_class_out(tiny_root):
-    """More idle sockets from one address than the server takes in all (2,000): it keeps 500
-    of them and closes the others at once, so a pupil elsewhere joins and answers."""
+    """Thousands of idle sockets from one address (2,500): the server keeps
+    ADDRESS_CONNECTIONS of them and closes the others at once, so a pupil elsewhere joins and
+    answers."""
     resource = pytest.importorskip("resource")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 3000:
