@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from flask import template_rendered
 from test_waiting import held, until
 
-from workshop import store, watch
+from workshop import live, store, watch
 
 from helpers import from_address, running_server
 
@@ -178,6 +178,7 @@ def test_waiting_streams_hold_no_database_connection(room):
     the presenter moves on every stream gets the step (none waits for a connection another
     holds while it waits for one too)."""
     pupils = [room.pupil() for _ in range(store.POOLED_CONNECTIONS + 4)]
+    room.app.extensions["workshop.watch"].per_address = len(pupils)  # they share one address
     room.next(2)  # the first question opens
     step = pupils[0].get(f"/en/live/{room.code}/step").get_data(as_text=True)
     key = re.search(r'name="question" value="([^"]+)"', step).group(1)
@@ -266,3 +267,28 @@ def test_the_real_server_streams_each_step_as_the_presenter_moves_on(tiny_root, 
         assert json.loads(lines[2].removeprefix(b"data: "))["version"] == int(version) + 1
         phone.close()
         presenter.close()
+
+
+def test_a_waiting_stream_lets_go_as_soon_as_its_device_hung_up(room):
+    """waitress says when a phone hung up: its stream stops waiting at once (and gives its place
+    back as it ends), not when the next sign of life fails to be written."""
+    session_watch = room.app.extensions["workshop.watch"]
+    shown = session_watch.current(room.code).version
+    hung_up = threading.Event()
+    marks = []
+
+    def wait():
+        mark = session_watch.wait(room.code, shown, timeout=TIMEOUT, streaming=True, gone=hung_up.is_set)
+        marks.append(mark)
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    until(lambda: room.code in session_watch._waiting)
+    hung_up.set()
+    waiter.join(timeout=TIMEOUT / 2)
+    assert not waiter.is_alive() and marks[0].version == shown
+
+
+def test_fake_devices_do_not_slow_a_polling_class_beyond_the_pace_of_a_full_server():
+    assert live.poll_seconds(30) == live.MIN_POLL_SECONDS
+    assert live.poll_seconds(1000) == live.poll_seconds(4400) == live.MAX_POLL_SECONDS

@@ -7,11 +7,14 @@ import time
 from unittest import mock
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_live import SECRET, Classroom
 
-from workshop import create_app, store
+from workshop import auth, create_app, download, store
+from workshop.cli import main
+from workshop.security import DOWNLOAD_CHECKS_PER_MINUTE
 
 from content_tree import DIRECTORY_FILE, TINY, write_tree
 from helpers import from_address, signed_in
@@ -130,6 +133,32 @@ def test_the_presenter_cookie_has_its_name_a_fixed_lifetime_and_a_sign_out(tiny_
     assert "Set-Cookie" not in presenter.get("/en/presenter/").headers  # use does not renew it
     assert presenter.post("/en/presenter/sign-out", data={"csrf": presenter.csrf}).status_code == 302
     assert presenter.get("/en/presenter/").status_code == 403
+
+
+def test_signing_out_ends_the_sign_in_on_the_server_too(tiny_app, capsys):
+    """A copy of the cookie, taken before the sign-out, signs nothing in after it; nor does the
+    key URL left in the browser's history. The terminal prints the new address, and a restart
+    keeps the sign-out."""
+    old_key = tiny_app.config["PRESENTER_KEY"]
+    presenter, other_tab = signed_in(tiny_app), signed_in(tiny_app)
+    copy = tiny_app.test_client()
+    copy.set_cookie("workshop_presenter", presenter.get_cookie("workshop_presenter").value)
+    assert copy.get("/en/presenter/").status_code == 200
+    assert presenter.post("/en/presenter/sign-out", data={"csrf": presenter.csrf}).status_code == 302
+    for client in (copy, other_tab):
+        assert client.get("/en/presenter/").status_code == 403
+        assert client.post("/en/presenter/sessions/", data={"csrf": presenter.csrf}).status_code == 403
+    assert tiny_app.test_client().get(f"/presenter/?key={old_key}").status_code == 403
+    new_key = auth.presenter_key(tiny_app)
+    assert new_key != old_key and f"/presenter/?key={new_key}" in capsys.readouterr().out
+    again = tiny_app.test_client()
+    assert again.get(f"/presenter/?key={new_key}").status_code == 302
+    assert again.get("/en/presenter/").status_code == 200
+    restarted = create_app(dict(tiny_app.config))
+    copy_after_restart = restarted.test_client()
+    copy_after_restart.set_cookie("workshop_presenter", copy.get_cookie("workshop_presenter").value)
+    assert copy_after_restart.get("/en/presenter/").status_code == 403
+    assert restarted.test_client().get(f"/presenter/?key={old_key}").status_code == 403
 
 
 def test_a_sign_in_older_than_its_lifetime_is_refused(tiny_app):
@@ -253,3 +282,109 @@ def test_random_requests_never_crash_and_never_store(hostile_room, code, lang, b
         assert client.post(url, json=body, headers=headers).status_code in range(300, 500), url
         assert client.post(url, data=form, headers=headers).status_code in range(300, 500), url
     assert stored_rows(hostile_room) == before
+
+
+@pytest.mark.parametrize("number", [2**63, 2**70, -1])
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ("show-question", "question"),
+        ("hide-from-list", "question"),
+        ("show-in-list", "question"),
+        ("delete-question", "question"),
+        ("remove-device", "device"),
+    ],
+)
+def test_a_number_no_question_or_device_can_have_is_a_404_not_an_error(room, action, field, number):
+    def pressed(value: str) -> int:
+        form = {"csrf": room.presenter.csrf, field: value}
+        return room.presenter.post(f"/en/presenter/sessions/{room.code}/{action}", data=form).status_code
+
+    assert pressed(str(number)) == 404
+    assert pressed("1") == 302  # a number that could exist
+
+
+def report_command(app, *options: str):
+    """`workshop report` on the app's data folder, as the presenter would type it."""
+    env = {"WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE, "WORKSHOP_DATA_DIR": app.config["DATA_DIR"]}
+    command = ["--content", app.config["CONTENT_DIR"], "report", *options]
+    return CliRunner().invoke(main, command, env={**env, "WORKSHOP_LANGUAGES": '["en"]'})
+
+
+def keep_counts(app, **row) -> None:
+    """A row of the season report's kept counts, as another program or a damaged disk left it."""
+    kept = {
+        "held_at": time.time(),
+        "module_id": "tiny",
+        "band": "13-16",
+        "with_check": 0,
+        "pupils": 5,
+        "languages": '{"en": 5}',
+        "pupil_questions": 0,
+        "shifts": "{}",
+        **row,
+    }
+    with app.app_context():
+        database = store.db()
+        database.execute(
+            f"INSERT INTO session_aggregates ({', '.join(kept)}) VALUES ({', '.join('?' * len(kept))})",
+            list(kept.values()),
+        )
+        database.conn.commit()
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01", "from=0001-01-01&to=9999-12-31"])
+def test_the_season_report_takes_the_first_and_last_days_a_date_can_name(tiny_app, presenter, query):
+    keep_counts(tiny_app)
+    page = presenter.get(f"/en/presenter/report/?{query}")
+    assert page.status_code == 200 and "5" in page.get_data(as_text=True)
+    assert presenter.get(f"/presenter/report.csv?{query}").status_code == 200
+    printed = report_command(tiny_app, *[f"--{part}" for part in query.split("&")])
+    assert printed.exit_code == 0 and "Pupils reached: 5" in printed.output, printed.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [{"languages": "not json"}, {"shifts": '{"a": {"before": {"abc": 1}, "after": {}}}'}, {"shifts": "[1]"}],
+)
+def test_counts_kept_that_cannot_be_read_give_a_plain_message(tiny_app, presenter, damage):
+    keep_counts(tiny_app, **damage)
+    for url in ("/en/presenter/report/", "/presenter/report.csv"):
+        response = presenter.get(url)
+        assert response.status_code == 409 and "cannot be read" in response.get_data(as_text=True)
+    printed = report_command(tiny_app)
+    assert printed.exit_code == 1 and "cannot be read" in printed.output
+    assert "Traceback" not in printed.output
+
+
+def test_a_language_no_locale_has_is_named_as_it_was_kept(tiny_app, presenter):
+    keep_counts(tiny_app, languages='{"<script>": 5}')
+    page = presenter.get("/en/presenter/report/")
+    assert page.status_code == 200 and "&lt;script&gt;" in page.get_data(as_text=True)
+
+
+def test_a_database_from_a_newer_version_is_refused_with_one_sentence(tiny_app):
+    with tiny_app.app_context():
+        store.db().execute("PRAGMA user_version = 99")
+    printed = report_command(tiny_app)
+    assert printed.exit_code == 1 and "newer version of the workshop" in printed.output
+    assert "Traceback" not in printed.output
+
+
+def test_the_download_page_and_its_status_are_limited_per_address(tiny_app):
+    laptop, other = from_address(tiny_app, "192.168.1.60"), from_address(tiny_app, "192.168.1.61")
+    statuses = [laptop.get("/download/status.json").status_code for _ in range(DOWNLOAD_CHECKS_PER_MINUTE)]
+    assert statuses == [200] * DOWNLOAD_CHECKS_PER_MINUTE
+    assert laptop.get("/download/status.json").status_code == 429
+    assert laptop.get("/en/download/").status_code == 429
+    assert other.get("/en/download/").status_code == 200
+
+
+def test_the_download_page_does_not_walk_every_file_on_each_request(tiny_app, tiny_root, monkeypatch):
+    """The fingerprint of what the copy is made from is worked out again only every
+    FINGERPRINT_SECONDS: a changed file is not seen before then, because nothing was walked."""
+    first = download.fingerprint(tiny_app)
+    (tiny_root / "guide" / "facilitator.md").write_text("## Changed\n\nNew advice.\n", encoding="utf-8")
+    assert [download.fingerprint(tiny_app) for _ in range(50)] == [first] * 50
+    monkeypatch.setattr(download, "FINGERPRINT_SECONDS", 0)  # as once the time is up
+    assert download.fingerprint(tiny_app) != first

@@ -1,5 +1,6 @@
 """The real server against a hostile pupil: unknown addresses, wrong methods, huge and deeply
-nested bodies, a script posing as many devices, wrong presenter keys and idle connections.
+nested bodies, a script posing as many devices, wrong presenter keys, idle and trickling
+connections, and event streams left behind.
 
 Each test runs `workshop serve` in its own process. Devices speak to it from loopback
 addresses of their own (127.0.0.2, 127.0.0.3, ...), as phones on a classroom network do.
@@ -7,14 +8,18 @@ addresses of their own (127.0.0.2, 127.0.0.3, ...), as phones on a classroom net
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import socket
 import sys
+import time
 from contextlib import suppress
 
 import pytest
 
+from workshop import serve, watch
+from workshop.security import HEADERS
 from workshop.settings import PROJECT_ROOT, defaults
 
 from helpers import Visitor, running_server
@@ -107,6 +112,7 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(tiny_root):
             )
             reply = sock.recv(4096).decode()
         assert reply.startswith("HTTP/1.1 413"), reply
+        assert all(f"{name}: {value}" in reply for name, value in HEADERS.items()), reply
         pupil = room.pupil()
         nested = "[" * 5000 + "]" * 5000  # Python's parser gives up past about a thousand levels
         deep = pupil.request(
@@ -166,8 +172,9 @@ def test_devices_sharing_one_address_cannot_flood_answers_or_questions(tiny_root
 
 
 def test_idle_connections_from_one_address_do_not_shut_the_class_out(tiny_root):
-    """More idle sockets from one address than the server takes in all (2,000): it keeps 500
-    of them and closes the others at once, so a pupil elsewhere joins and answers."""
+    """Thousands of idle sockets from one address (2,500): the server keeps
+    ADDRESS_CONNECTIONS of them and closes the others at once, so a pupil elsewhere joins and
+    answers."""
     resource = pytest.importorskip("resource")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 3000:
@@ -193,12 +200,12 @@ def test_idle_connections_from_one_address_do_not_shut_the_class_out(tiny_root):
     assert len(output.splitlines()) < 10  # one plain line now and then, not one per socket
 
 
-def idle_sockets(server, count: int) -> list[socket.socket]:
-    """Connections from the script's address that never send a byte."""
+def idle_sockets(server, count: int, address: str = SCRIPT) -> list[socket.socket]:
+    """Connections from an address (the script's unless given) that never send a byte."""
     opened = []
     for _ in range(count):
         with suppress(OSError):  # the queue of connections not yet accepted was full: refused too
-            opened.append(socket.create_connection(server_address(server), 2, source_address=(SCRIPT, 0)))
+            opened.append(socket.create_connection(server_address(server), 2, source_address=(address, 0)))
     return opened
 
 
@@ -242,3 +249,190 @@ def test_a_low_open_file_limit_gives_no_tracebacks(tiny_root):
         for sock in idle:
             sock.close()
     assert "Traceback" not in output and "Too many open files" not in output
+
+
+def test_waitress_own_refusals_carry_the_security_headers(tiny_root):
+    """Requests waitress answers itself, before the app sees them: a transfer coding it does not
+    know (501), a header too large (431), a request line it cannot read (400)."""
+    refused = {
+        "501": b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "431": b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 300_000 + b"\r\n\r\n",
+        "400": b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    }
+    with running_server(tiny_root) as server:
+        for status, request in refused.items():
+            with socket.create_connection(server_address(server), 10) as sock:
+                with suppress(OSError):  # it may answer before the whole header is sent
+                    sock.sendall(request)
+                reply = sock.recv(8192).decode()
+            assert reply.split()[1] == status, reply
+            assert all(f"{name}: {value}" in reply for name, value in HEADERS.items()), reply
+
+
+def test_one_address_holds_a_small_share_of_the_connections_on_every_system(monkeypatch):
+    assert serve.address_connections(defaults()["ADDRESS_CONNECTIONS"], serve.CONNECTION_LIMIT) == 50
+    assert serve.address_connections(5000, serve.CONNECTION_LIMIT) == 149  # a twentieth at most
+    assert serve.address_connections(5000, 896) == 43  # 1,024 open files
+    monkeypatch.setattr(sys, "platform", "win32")
+    windows = serve.connection_limit(None)
+    assert windows == serve.WINDOWS_CONNECTION_LIMIT
+    assert serve.address_connections(5000, windows) == 24
+
+
+@pytest.fixture
+def guarded_server():
+    """GuardedServer's own counting, on a socket nobody connects to."""
+    server = serve.GuardedServer(
+        lambda environ, start_response: [],
+        serve.listening_socket("127.0.0.1", 0),
+        per_address=3,
+        connection_limit=serve.PRESENTER_RESERVE + 6,
+    )
+    yield server
+    server.close()
+
+
+def test_each_address_is_capped_the_presenters_laptop_too(guarded_server):
+    for host in ("10.0.0.7", "127.0.0.1"):
+        assert [guarded_server.admit(host) for _ in range(4)][:3] == ["", "", ""]
+        assert "ADDRESS_CONNECTIONS" in guarded_server.admit(host)
+    guarded_server.release("10.0.0.7")
+    assert guarded_server.admit("10.0.0.7") == ""
+
+
+def test_a_trusted_proxy_is_not_capped_as_one_address():
+    """Behind a proxy named in TRUSTED_PROXIES, a whole class connects through one address."""
+    server = serve.GuardedServer(
+        lambda environ, start_response: [],
+        serve.listening_socket("127.0.0.1", 0),
+        per_address=3,
+        proxies=frozenset({"10.0.0.99"}),
+        connection_limit=serve.PRESENTER_RESERVE + 30,
+    )
+    try:
+        assert [server.admit("10.0.0.99") for _ in range(20)] == [""] * 20
+        assert "ADDRESS_CONNECTIONS" in [server.admit("10.0.0.7") for _ in range(4)][-1]
+    finally:
+        server.close()
+
+
+def test_connections_are_kept_for_the_presenters_laptop(guarded_server):
+    """Pupils' addresses fill what they may take; the presenter's laptop still connects."""
+    pupils = ["10.0.0.1", "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2", "10.0.0.2"]
+    assert [guarded_server.admit(host) for host in pupils] == [""] * 6
+    assert "keeps for pupils" in guarded_server.admit("10.0.0.3")
+    assert guarded_server.admit("127.0.0.1") == "" and guarded_server.admit("::1") == ""
+    guarded_server.release("10.0.0.2")
+    assert guarded_server.admit("10.0.0.3") == ""
+
+
+def test_a_connection_that_trickles_its_request_is_closed(tiny_root):
+    """A request that has not arrived whole within REQUEST_SECONDS is closed, however steadily
+    its bytes trickle in (slowloris); so is a connection that never sends one. A connection
+    that sends its requests whole stays open between them."""
+    with running_server(tiny_root) as server:
+        trickle = socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
+        silent = socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
+        polite = http.client.HTTPConnection(*server_address(server), timeout=10, source_address=(PUPIL, 0))
+        polite.request("GET", "/en/help/")
+        polite.getresponse().read()
+        port = polite.sock.getsockname()[1]
+        trickle.sendall(b"GET /en/ HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        limit = (
+            serve.REQUEST_SECONDS + 3 * serve.CLEANUP_SECONDS + 5
+        )  # the check's own pace, and a loaded machine
+        while still_open(trickle) and time.monotonic() - started < limit:
+            with suppress(OSError):
+                trickle.sendall(b"X-Trickle: 1\r\n")
+            time.sleep(0.5)
+        assert not still_open(trickle) and not still_open(silent)
+        assert time.monotonic() - started >= serve.REQUEST_SECONDS - 1
+        polite.request("GET", "/en/help/")  # the same connection, past the deadline
+        assert polite.getresponse().status == 200 and polite.sock.getsockname()[1] == port
+        for sock in (trickle, silent, polite):
+            sock.close()
+
+
+def test_sockets_from_many_addresses_cannot_lock_the_presenter_out(tiny_root):
+    """Under a limit of 1,024 open files (896 connections; 43 per address), 21 addresses hold
+    every connection pupils may have: a further pupil is closed at once, and the presenter's
+    laptop still gets its console."""
+    resource = pytest.importorskip("resource")
+
+    def usual_limit():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
+
+    held: list[socket.socket] = []
+    try:
+        with running_server(tiny_root, preexec_fn=usual_limit) as server:
+            room = LiveRoom(server)
+            for n in range(1, 22):
+                held += idle_sockets(server, 43, f"127.0.1.{n}")
+            pupils_may_hold = 896 - serve.PRESENTER_RESERVE
+            # Those over the limit are closed as the server accepts them, the last a moment later.
+            assert until_true(lambda: sum(still_open(sock) for sock in held) == pupils_may_hold)
+            assert room.presenter.get("/en/presenter/").status == 200
+            assert room.state()["participants"] == 0
+            with pytest.raises(OSError):  # closed at once: a full server, not a slow one
+                Visitor(room.base, PUPIL).get(f"/en/live/{room.code}/")
+            assert sum(still_open(sock) for sock in held) == pupils_may_hold
+            output = remaining_output(server)
+    finally:
+        for sock in held:
+            sock.close()
+    assert "Traceback" not in output and "keeps for pupils" in output
+
+
+def until_true(condition, seconds: float = 10) -> bool:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > seconds:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def open_stream(room, device: Visitor, after: int, until: bytes = b"\nevent: ") -> tuple[socket.socket, str]:
+    """A raw event stream from the device's address, and the name of its first event (once
+    `until` has arrived: the retry line alone for a stream that waits)."""
+    sock = socket.create_connection((device.host, device.port), 10, source_address=(device.address, 0))
+    cookie = "; ".join(f"{name}={value}" for name, value in device.cookies.items())
+    path = f"/en/live/{room.code}/events?after={after}"
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\n\r\n".encode())
+    received = b""
+    while until not in received:
+        chunk = sock.recv(4096)
+        assert chunk, received
+        received += chunk
+    return sock, received.split(b"\nevent: ")[1].split(b"\n")[0].decode() if b"\nevent: " in received else ""
+
+
+def test_a_stream_left_behind_gives_its_place_back_within_seconds(tiny_root):
+    """A script that opens the streams its address may have and hangs up holds no place: a
+    phone at that address gets a stream again within seconds, not at the next sign of life."""
+    with running_server(tiny_root, env={"WORKSHOP_ADDRESS_STREAMS": "2"}) as server:
+        room = LiveRoom(server)
+        device = room.pupil(SCRIPT)
+        page = device.get(f"/en/live/{room.code}/").text
+        behind = int(re.search(r'data-version="(\d+)"', page).group(1)) - 1  # a step comes at once
+        streams = [open_stream(room, device, behind + 1, until=b"retry: 1000\n") for _ in range(2)]
+        assert first_event(room, device, behind, lambda name: name == "poll") == "poll"  # both places taken
+        for sock, _ in streams:
+            sock.close()
+        started = time.monotonic()
+        assert first_event(room, device, behind, lambda name: name != "poll") == "step"
+        # Before, a place outlived its socket until the next sign of life failed to be written
+        # (20 to 60 s): now within about GONE_CHECK_SECONDS.
+        assert time.monotonic() - started < watch.WAIT_SECONDS
+
+
+def first_event(room, device: Visitor, after: int, wanted, seconds: float = 30) -> str:
+    """The first event of a new stream, asked again until `wanted(name)` or `seconds` pass."""
+    started = time.monotonic()
+    while True:
+        sock, name = open_stream(room, device, after)
+        sock.close()
+        if wanted(name) or time.monotonic() - started > seconds:
+            return name
+        time.sleep(0.2)

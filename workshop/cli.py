@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__, create_app, download, network, pdf, report, store, translations
+from .auth import presenter_key
 from .content import ContentError, loaded_content
 from .errors import StartupError
 from .offline import FreezeError, FreezeRefused, freeze
@@ -109,7 +110,7 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
     purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
-    presenter_url = f"{local}/presenter/?key={app.config['PRESENTER_KEY']}"
+    presenter_url = f"{local}/presenter/?key={presenter_key(app)}"
     click.echo("Safe Online Workshop is running.")
     click.echo(f"  Presenter:  {presenter_url}")
     click.echo(f"  Open:       {local}/")
@@ -198,7 +199,11 @@ def report_command(config: dict, first_day: str | None, last_day: str | None, as
         ) from None
     content = loaded_content(app)
     with app.app_context():
-        season = report.season_report(content, first, last)
+        try:
+            season = report.season_report(content, first, last)
+        except report.ReportError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
     click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "statements", "directory", 
 PACKAGE = Path(__file__).resolve().parent
 _building: set[str] = set()
 _lock = threading.Lock()
+# Walking every file of the package and the content takes a while: the download page and the
+# status it polls use the fingerprint worked out at most this many seconds ago.
+FINGERPRINT_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,18 @@ class BuildStatus:
 
 
 def fingerprint(app: Flask) -> str:
-    """Changes whenever anything the copy is made from changes."""
+    """Changes whenever anything the copy is made from changes (seen within FINGERPRINT_SECONDS)."""
+    with _lock:
+        worked_out_at, key = app.extensions.get("workshop.fingerprint", (None, ""))
+    if worked_out_at is not None and time.monotonic() - worked_out_at < FINGERPRINT_SECONDS:
+        return key
+    key = _fingerprint(app)
+    with _lock:
+        app.extensions["workshop.fingerprint"] = (time.monotonic(), key)
+    return key
+
+
+def _fingerprint(app: Flask) -> str:
     content = Path(app.config["CONTENT_DIR"])
     files = [p for folder in CONTENT_FOLDERS for p in (content / folder).rglob("*")]
     files += list(Path(app.config["TRANSLATIONS_DIR"]).rglob("*.po"))

@@ -15,11 +15,11 @@ import csv
 import io
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort, current_app, request
 from flask_babel import gettext as _
 
 from . import before_after, store
@@ -33,6 +33,9 @@ from .store import Device, LiveSession, Phase, SessionMark
 # Pupils' streams (or polls) wait until the session moves on (watch.py); devices the server has
 # no place for poll every 2 s, in a very large group less often, so the laptop keeps answering fast.
 MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
+# The pause for the 1,000 pupils the server is sized for; devices joined beyond them (a script's)
+# do not slow a real class's phones further.
+MAX_POLL_SECONDS = 5.0
 # The presenter's console is one device: it polls often, so an answer shows in its count at once.
 CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
@@ -468,7 +471,9 @@ def pupil_state(code: str, device_id: str, shown_version: int | None) -> dict:
         _no_such_session()
     _note_seen(code, device_id)
     if shown_version is not None:
-        mark = watch.wait(code, shown_version, address=address())
+        # A device that hangs up gives its place back within a second (see pupil.events).
+        gone = request.environ.get("waitress.client_disconnected")
+        mark = watch.wait(code, shown_version, address=address(), gone=gone)
     if mark is None:  # deleted while waiting
         _no_such_session()
     # Ask again at once while the server can hold the next poll; never at once once ended,
@@ -484,10 +489,13 @@ def stream_place() -> AbstractContextManager[bool]:
     return current_app.extensions["workshop.watch"].stream(address())
 
 
-def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterator[LiveSession | None]:
+def pupil_events(
+    code: str, device_id: str, shown_version: int | None, gone: Callable[[], bool] | None = None
+) -> Iterator[LiveSession | None]:
     """What a device following the session on an event stream is sent: the session each time
     it moves on (at once if the device shows an older version), and None when nothing changed
-    for a while (a sign of life). While it is open, the device is noted as still here every
+    for a while (a sign of life) or as soon as `gone()` says the device hung up (writing it
+    then ends the stream). While it is open, the device is noted as still here every
     SEEN_EVERY_SECONDS, however fast the steps come. Ends once the session has ended or is gone.
 
     Between two steps the stream holds no database connection: a class's streams wait on the
@@ -504,7 +512,9 @@ def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterat
         if noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS:
             _note_seen(code, device_id)
             noted = time.monotonic()
-        mark = watch.wait(code, shown_version, streaming=True) if shown_version is not None else None
+        mark = (
+            watch.wait(code, shown_version, streaming=True, gone=gone) if shown_version is not None else None
+        )
         if mark is not None and mark.version == shown_version and not mark.ended:
             yield None
             continue
@@ -546,7 +556,7 @@ def _session_as_marked(code: str, mark: SessionMark | None) -> LiveSession | Non
 
 def poll_seconds(participants: int) -> float:
     """Seconds between two polls of one device, for a class of this size."""
-    return max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1))
+    return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, round(participants / POLLS_PER_SECOND, 1)))
 
 
 def presenter_state(session: LiveSession) -> dict:

@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     jsonify,
     redirect,
     render_template,
@@ -50,7 +51,7 @@ def sign_in_with_key():
 @bp.post("/<lang>/presenter/sign-out")
 @presenter_required
 def sign_out_of_this_browser(lang):
-    """Sign this browser out: the key `workshop serve` printed signs it in again."""
+    """Sign out, on the server too: the terminal prints the new sign-in address."""
     sign_out()
     return redirect(url_for("public.home", lang=lang))
 
@@ -163,13 +164,22 @@ def act(lang, code, action):
         session,
         action,
         choice_id=form.get("choice") or None,
-        question_id=form.get("question", type=int),
-        device_number=form.get("device", type=int),
+        question_id=row_number(form, "question"),
+        device_number=row_number(form, "device"),
     )
     if request.accept_mimetypes.best == "application/json":
         return jsonify(live.presenter_state(live_session(code)))
     target = BACK_TO.get(form.get("back_to", ""), "presenter.console")
     return redirect(url_for(target, lang=lang, code=code))
+
+
+def row_number(form, name: str) -> int | None:
+    """A question's or device's number from a form: 404 for one no database row can have (SQLite
+    keeps up to 2^63 - 1), rather than an error deep in the database."""
+    number = form.get(name, type=int)
+    if number is not None and not 0 <= number < 2**63:
+        abort(404)
+    return number
 
 
 @bp.route("/presenter/sessions/<code>/state.json")
@@ -239,7 +249,11 @@ def requested_report() -> report.SeasonReport:
         )
     except ValueError:
         fail(400, _("Write the dates as YYYY-MM-DD, the first one no later than the last."))
-    return report.season_report(loaded_content(), first_day, last_day)
+    try:
+        return report.season_report(loaded_content(), first_day, last_day)
+    except report.ReportError as error:
+        current_app.logger.warning("%s", error)
+        fail(409, _("The season report cannot be made: the counts kept for some sessions cannot be read."))
 
 
 @bp.route("/<lang>/presenter/report/")

@@ -105,6 +105,9 @@ def events(lang, code):
     session = live.session_for_pupils(code)
     participant = participant_of(session)
     shown = request.headers.get("Last-Event-ID", type=int) or request.args.get("after", type=int)
+    # waitress says when the phone has hung up (it reads the connection while the stream runs),
+    # so a phone that left gives its place back within a second.
+    gone = request.environ.get("waitress.client_disconnected")
 
     def stream():
         # A phone whose Wi-Fi dropped reconnects by itself after this many ms.
@@ -113,7 +116,7 @@ def events(lang, code):
             if not placed:
                 yield server_event("poll", "{}")
                 return
-            for changed in live.pupil_events(session.code, participant, shown):
+            for changed in live.pupil_events(session.code, participant, shown, gone):
                 if changed is None:
                     # A sign of life: the page knows its stream still works (a proxy that holds
                     # back a stream's bytes would leave it waiting: it polls instead).

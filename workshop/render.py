@@ -11,7 +11,7 @@ import functools
 import json
 from datetime import time
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from flask import Flask, Response, jsonify, request
 from flask_babel import format_time, get_locale
@@ -60,7 +60,10 @@ def has_before_after_check(module: Module) -> bool:
 
 def language_label(lang: str) -> str:
     """A language's name in the page's language (the language switcher names each in its own)."""
-    return Locale.parse(lang).get_display_name(get_locale())
+    try:
+        return Locale.parse(lang).get_display_name(get_locale())
+    except (ValueError, UnknownLocaleError):  # a code no language has (a damaged report row)
+        return lang
 
 
 # The same text is rendered many times: a slide in the deck, in the speaker view and as its

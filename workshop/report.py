@@ -21,6 +21,12 @@ from .content.model import Statement
 from .store import FEWEST_DEVICES_SHOWN
 
 SCHOOL_YEAR_STARTS = (9, 1)  # 1 September: a season is a school year
+# Past any session's time: the end of a report that runs to the last day a date can name.
+END_OF_TIME = float(2**62)
+
+
+class ReportError(Exception):
+    """The counts kept in the database cannot be read; the message says so in one sentence."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +78,26 @@ def date_range(first: str | None, last: str | None, today: date) -> tuple[date, 
 
 
 def season_report(content: Content, first_day: date, last_day: date) -> SeasonReport:
-    """The report over the sessions held from the first to the last day, both included."""
-    start = datetime.combine(first_day, time.min).timestamp()
-    end = datetime.combine(last_day + timedelta(days=1), time.min).timestamp()
-    return _summed(content, store.season_aggregates(store.db(), start, end), first_day, last_day)
+    """The report over the sessions held from the first to the last day, both included.
+    ReportError if the counts kept in the database cannot be read (a damaged or foreign row)."""
+    start = _midnight_before(first_day)
+    end = END_OF_TIME if last_day == date.max else _midnight_before(last_day + timedelta(days=1))
+    try:
+        return _summed(content, store.season_aggregates(store.db(), start, end), first_day, last_day)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        raise ReportError(
+            "The season report cannot be made: the counts kept in the database for some sessions "
+            f"cannot be read ({type(error).__name__}: {error})."
+        ) from error
+
+
+def _midnight_before(day: date) -> float:
+    """The time at which `day` begins on this computer, in seconds since 1970; a day too early
+    or too late for the platform's clock (0001-01-01, 9999-12-31) is before or after every session."""
+    try:
+        return datetime.combine(day, time.min).timestamp()
+    except (OverflowError, ValueError, OSError):
+        return 0.0 if day.year < 1970 else END_OF_TIME
 
 
 def _summed(content: Content, sessions: list[dict], first_day: date, last_day: date) -> SeasonReport:

@@ -44,6 +44,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 MINUTE = 60
+DOWNLOAD_CHECKS_PER_MINUTE = 120
 
 
 def init_app(app: Flask) -> None:
@@ -61,6 +62,9 @@ def init_app(app: Flask) -> None:
         "address answers": RateLimit(config["ADDRESS_ANSWERS_PER_MINUTE"], MINUTE),
         "address questions": RateLimit(config["ADDRESS_QUESTIONS_PER_MINUTE"], MINUTE),
         "address wrong keys": RateLimit(config["ADDRESS_WRONG_KEYS_PER_MINUTE"], MINUTE),
+        # The download page and the status it polls every 2 s while a copy is built: four tabs'
+        # worth from one address, not a flood.
+        "address download checks": RateLimit(DOWNLOAD_CHECKS_PER_MINUTE, MINUTE),
     }
 
 

@@ -1,14 +1,17 @@
 """Running the workshop on the presenter's laptop with waitress, a real WSGI server.
 
 The server is sized for a large class but guarded against one device holding it: each network
-address may keep only so many connections open, idle ones are closed soon, the process may
-open as many files as its connections need, and what goes wrong is logged as one plain line.
+address may keep only a small share of the connections open, a request not sent in full within
+seconds is closed, idle connections are closed soon, some connections are kept for the
+presenter's own laptop, the process may open as many files as its connections need, and what
+goes wrong is logged as one plain line.
 """
 
 from __future__ import annotations
 
 import errno
 import io
+import ipaddress
 import logging
 import os
 import signal
@@ -24,6 +27,9 @@ import segno
 from flask import Flask
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
+from waitress.task import ErrorTask
+
+from .security import HEADERS
 
 # A class of pupils polling at once needs more than waitress's 4 threads and 100 connections,
 # and poll() instead of select(): select() cannot watch more than 1024 sockets, and waitress
@@ -38,10 +44,21 @@ CONNECTION_LIMIT = 3000
 RESERVED_FILES = 128
 # select(), all Windows has, watches at most 512 sockets; past that waitress's loop stops.
 WINDOWS_CONNECTION_LIMIT = 500
+# Connections only the presenter's own laptop may take (it opens the printed 127.0.0.1 address):
+# pupils' sockets never fill these, so the console always answers.
+PRESENTER_RESERVE = 20
+PRESENTER_ADDRESSES = {ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")}
+# One network address never holds more than this share of the other connections, whatever
+# ADDRESS_CONNECTIONS says: a handful of addresses cannot fill the server, Windows' included.
+ADDRESS_SHARE = 1 / 20
 # A phone polls every few seconds; a connection silent for 30 s is closed (a browser simply
-# opens a new one), checked every 10 s.
+# opens a new one). One that trickles a request (head and body) byte by byte stays far from
+# silent, so a request must arrive whole within 10 s of its first byte, or of the connection
+# opening (browsers drop a connection they opened and did not use after 10 s themselves).
+# Both are checked every 2 s.
 IDLE_SECONDS = 30
-CLEANUP_SECONDS = 10
+REQUEST_SECONDS = 10
+CLEANUP_SECONDS = 2
 log = logging.getLogger("waitress")
 
 
@@ -106,7 +123,10 @@ def make_server(app: Flask, host: str, port: int):
     return GuardedServer(
         app,
         listening,
-        per_address=app.config["ADDRESS_CONNECTIONS"],
+        per_address=address_connections(app.config["ADDRESS_CONNECTIONS"], connections),
+        # A trusted proxy carries a whole class's connections: the workshop counts the pupils
+        # behind it by the addresses it names (security.TrustedProxies).
+        proxies=frozenset(app.config["TRUSTED_PROXIES"]),
         # A held poll needs a connection too, so no more threads hold polls than can connect.
         threads=THREADS + min(app.config["HELD_POLLS"], connections),
         connection_limit=connections,
@@ -114,6 +134,9 @@ def make_server(app: Flask, host: str, port: int):
         ident="workshop",
         channel_timeout=IDLE_SECONDS,
         cleanup_interval=CLEANUP_SECONDS,
+        # Read a connection while its response runs, so that a phone leaving closes its event
+        # stream at once (watch.py asks), not at the stream's next failed write.
+        channel_request_lookahead=1,
         # Refused as soon as the headers say so, before a byte of the body is read: waitress's
         # own limit is 1 GB, written to a temporary file first.
         max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1,
@@ -149,13 +172,54 @@ def connection_limit(open_files: int | None) -> int:
     limit = CONNECTION_LIMIT if open_files is None else min(CONNECTION_LIMIT, open_files - RESERVED_FILES)
     if sys.platform == "win32":
         limit = min(limit, WINDOWS_CONNECTION_LIMIT)
-    return max(limit, 1)
+    return max(limit, PRESENTER_RESERVE + 1)
+
+
+def address_connections(setting: int, connections: int) -> int:
+    """Connections one network address may hold: ADDRESS_CONNECTIONS, but never more than a small
+    share of those the server holds for pupils (75 of 3,000; 24 of Windows' 500)."""
+    share = int((connections - PRESENTER_RESERVE) * ADDRESS_SHARE)
+    return max(1, min(setting, share))
+
+
+def is_presenters_laptop(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host) in PRESENTER_ADDRESSES
+    except ValueError:
+        return False
+
+
+class HeadedErrorTask(ErrorTask):
+    """waitress's own answers (400, 413, 431, 501: a request it refused before the app saw it)
+    carry the same security headers as the app's."""
+
+    def execute(self) -> None:
+        self.response_headers.extend(HEADERS.items())
+        super().execute()
 
 
 class CountedChannel(HTTPChannel):
-    """A connection that tells the server when it is gone, so its address may open another."""
+    """A connection that tells the server when it is gone, so its address may open another, and
+    that says since when it has been receiving a request not yet whole."""
 
     counted = True
+    error_task_class = HeadedErrorTask
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.receiving_since: float | None = time.monotonic()  # a new connection owes a request
+
+    def received(self, data) -> bool:
+        if self.receiving_since is None and data:
+            self.receiving_since = time.monotonic()
+        taken = super().received(data)
+        if self.request is None:  # every request received so far is whole
+            self.receiving_since = None
+        return taken
+
+    def too_slow(self, cutoff: float) -> bool:
+        """Whether a request began before `cutoff` (monotonic) and is still not whole."""
+        return self.receiving_since is not None and self.receiving_since < cutoff
 
     def del_channel(self, map=None) -> None:
         super().del_channel(map)
@@ -169,14 +233,23 @@ class CountedChannel(HTTPChannel):
 
 
 class GuardedServer(TcpWSGIServer):
-    """waitress, with a cap on the connections each network address holds open: idle sockets
-    from one address cannot fill the server and shut a class out."""
+    """waitress, with a cap on the connections each network address holds open, a deadline for
+    each request to arrive whole, and connections kept for the presenter's laptop: idle or
+    trickling sockets from a few addresses cannot fill the server and shut a class out."""
 
     channel_class = CountedChannel
 
-    def __init__(self, application, listening: socket.socket, per_address: int, **options):
-        self.per_address = per_address
+    def __init__(
+        self,
+        application,
+        listening: socket.socket,
+        per_address: int,
+        proxies: frozenset = frozenset(),
+        **options,
+    ):
+        self.per_address, self.proxies = per_address, proxies
         self.open_by_address: Counter = Counter()
+        self.pupils_open = 0  # connections from addresses other than the presenter's laptop
         self.count_lock = threading.Lock()  # channels close on waitress's worker threads too
         # Serve on the socket listening_socket already bound, as create_server(sockets=...)
         # would: binding again would undo the exclusive hold on the port.
@@ -199,13 +272,10 @@ class GuardedServer(TcpWSGIServer):
         if accepted is None:
             return
         connection, address = accepted
-        if not self.admit(address[0]):
+        refused = self.admit(address[0])
+        if refused:
             connection.close()
-            log.warning(
-                "Closed new connections from %s: it already holds %d (ADDRESS_CONNECTIONS).",
-                address[0],
-                self.per_address,
-            )
+            log.warning("Closed new connections from %s: %s", address[0], refused)
             return
         try:
             self.set_socket_options(connection)
@@ -214,18 +284,33 @@ class GuardedServer(TcpWSGIServer):
             self.release(address[0])
             connection.close()
 
-    def admit(self, host: str) -> bool:
+    def admit(self, host: str) -> str:
+        """Count a new connection from `host`; if it may not have one, why not (and no count)."""
+        pupil = not is_presenters_laptop(host)
         with self.count_lock:
-            if self.open_by_address[host] >= self.per_address:
-                return False
+            if host not in self.proxies and self.open_by_address[host] >= self.per_address:
+                return f"it already holds {self.per_address} (ADDRESS_CONNECTIONS)."
+            if pupil and self.pupils_open >= self.adj.connection_limit - PRESENTER_RESERVE:
+                return "the server holds all the connections it keeps for pupils."
             self.open_by_address[host] += 1
-            return True
+            self.pupils_open += pupil
+            return ""
 
     def release(self, host: str) -> None:
         with self.count_lock:
             self.open_by_address[host] -= 1
+            self.pupils_open -= not is_presenters_laptop(host)
             if self.open_by_address[host] <= 0:
                 del self.open_by_address[host]
+
+    def maintenance(self, now: float) -> None:
+        """Besides waitress's closing of silent connections, close those whose request has not
+        arrived whole within REQUEST_SECONDS (a trickle keeps a connection from being silent)."""
+        super().maintenance(now)
+        cutoff = time.monotonic() - REQUEST_SECONDS
+        for channel in list(self.active_channels.values()):
+            if channel.too_slow(cutoff):
+                channel.will_close = True
 
     def handle_error(self) -> None:
         log.warning("The server closed a connection after an error: %s", sys.exc_info()[1])

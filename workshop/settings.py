@@ -145,16 +145,18 @@ SETTINGS = (
     ),
     Setting(
         "ADDRESS_STREAMS",
-        100,
-        "Of those (`HELD_POLLS`), how many one network address may keep open at once: a class "
-        "behind one router shares an address, and one script cannot take every place. Beyond "
-        "it, that address's devices poll every few seconds instead.",
+        10,
+        "Of those (`HELD_POLLS`), how many one network address may keep open at once (a phone "
+        "keeps one), so that a few scripts cannot take every place. Beyond it, that address's "
+        "devices poll every few seconds, and try a stream again now and then.",
     ),
     Setting(
         "ADDRESS_CONNECTIONS",
-        500,
+        50,
         "Connections one network address may hold open at once (a browser opens up to 6); the "
-        "others are closed at once, so idle connections from one address cannot shut a class out.",
+        "others are closed at once, so idle connections from one address cannot shut a class out. "
+        "`workshop serve` never lets one address hold more than a twentieth of its connections "
+        "(24 on Windows), whatever this says.",
     ),
     Setting(
         "PDFS",

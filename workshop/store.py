@@ -323,6 +323,11 @@ def give_back(_error: BaseException | None = None) -> None:
 def migrate(database: Database) -> None:
     """Create or upgrade the schema; `user_version` records how far a file has come."""
     version = database.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StartupError(
+            f"The database {database.conn.execute('PRAGMA database_list').fetchone()[2]} was written by "
+            "a newer version of the workshop: update the workshop, or start it with another data folder."
+        )
     for number, migration in enumerate(MIGRATIONS, start=1):
         if version < number:
             statements, then = migration if isinstance(migration, tuple) else (migration, None)

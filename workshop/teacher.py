@@ -18,6 +18,7 @@ from .errors import fail
 from .lesson import build_deck
 from .public import found
 from .render import polled_json
+from .security import check_address
 
 bp = Blueprint("teacher", __name__)
 
@@ -38,6 +39,8 @@ PDF_NAMES = {
 def download_page(lang):
     """What the offline copy holds and how to use it; the live app adds the zip itself."""
     freezing = current_app.config["FREEZING"]
+    if not freezing:
+        check_address("download checks")
     copy = None if freezing else download.current_copy(current_app)
     # PDF links only in a frozen copy that has the PDFs: the live app serves none.
     with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
@@ -63,6 +66,7 @@ def build_download(lang):
 @bp.route("/download/status.json")
 def download_status():
     """Polled by the download page while the copy is built."""
+    check_address("download checks")
     build = download.build_status(current_app)
     return polled_json(
         {

@@ -28,6 +28,9 @@ CHECK_SECONDS = 0.1
 WAIT_SECONDS = 20.0
 # Beyond this many marks remembered, those of sessions nobody waits on are forgotten.
 REMEMBERED_SESSIONS = 1000
+# How often a waiting stream looks whether its device is still connected: a phone that left
+# frees its place within this, not at the next sign of life.
+GONE_CHECK_SECONDS = 1.0
 # Held polls woken at once when their session changes; each one that leaves wakes the next.
 # A thousand threads woken together all fight for the GIL, and each one's answer waits for all.
 WOKEN_AT_ONCE = 32
@@ -117,9 +120,10 @@ class SessionWatch:
         *,
         address: str = "",
         streaming: bool = False,
+        gone: Callable[[], bool] | None = None,
     ) -> SessionMark | None:
         """The session's mark once its version is not `shown_version`, or after `timeout`
-        seconds (WAIT_SECONDS unless given).
+        seconds (WAIT_SECONDS unless given), or as soon as `gone()` says the device hung up.
 
         Returns at once when it has moved on already, has ended, or (for a poll from `address`;
         an open stream has its place already) there is no place for one more.
@@ -130,9 +134,11 @@ class SessionWatch:
         with self._lock:
             if not streaming and not self.has_room(address):
                 return mark
-            return self._wait_for_change(code, shown_version, mark, timeout, None if streaming else address)
+            return self._wait_for_change(
+                code, shown_version, mark, timeout, None if streaming else address, gone
+            )
 
-    def _wait_for_change(self, code, shown_version, mark, timeout, poll_address: str | None):
+    def _wait_for_change(self, code, shown_version, mark, timeout, poll_address: str | None, gone):
         """The waiting itself (the caller holds the lock); a poll takes a place while it waits."""
         deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
         self._waiting[code] += 1
@@ -142,6 +148,10 @@ class SessionWatch:
         self._start_watcher()
         try:
             while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
+                if gone is not None:
+                    if gone():
+                        break
+                    left = min(left, GONE_CHECK_SECONDS)
                 changed.wait(left)
                 mark = self._marks.get(code, (0.0, None))[1]
         finally:

@@ -93,18 +93,34 @@
     return !state.ended;
   }
 
-  function followByPolling() {
-    window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
+  // `streamAgain`: the server had no place for a stream just now. Places free as phones leave,
+  // so after about a minute of polling the page tries a stream again (between 45 and 75 s, so
+  // that a class's phones do not all ask in the same second). A poll the server holds takes a
+  // place too: it is called off first, and the server gives its place back within a second.
+  function followByPolling(streamAgain) {
+    var stop = window.pollState(live.getAttribute("data-state-url"), 2, follow, version());
+    if (streamAgain !== true) { return; }
+    window.setTimeout(function () {
+      stop();
+      window.setTimeout(function () {
+        if (!step().hasAttribute("data-ended")) { followEvents(); }
+      }, 2000);
+    }, 45000 + Math.random() * 30000);
   }
 
   // The stream reconnects by itself when the Wi-Fi drops, naming the last step it had. It is
   // closed for good by an error page (a session deleted, say), by the server's "poll", or when
   // nothing came for longer than the server's signs of life are apart (every 20 s): something
-  // between phone and laptop holds the stream back. The page then polls instead.
+  // between phone and laptop holds the stream back. The page then polls instead, and after the
+  // server's "poll" tries a stream again a minute later.
   function followEvents() {
     var source = new window.EventSource(live.getAttribute("data-events-url") + "?after=" + version());
     var silence = null;
-    function poll() { window.clearTimeout(silence); source.close(); followByPolling(); }
+    function poll(event) {
+      window.clearTimeout(silence);
+      source.close();
+      followByPolling(!!event && event.type === "poll");
+    }
     function heard() { window.clearTimeout(silence); silence = window.setTimeout(poll, 50000); }
     heard();
     source.addEventListener("alive", heard);

@@ -9,7 +9,8 @@
    before the next request: 0 while the server holds requests, a few seconds in a group larger
    than it can hold (plain polling), half a second for the console's counts. An ETag makes an
    unchanged answer an empty 304. A failed request is tried again after `seconds` (a phone's
-   Wi-Fi drops for a moment). `shownVersion`, if given, is the version the page already shows. */
+   Wi-Fi drops for a moment). `shownVersion`, if given, is the version the page already shows.
+   Returns a function that stops the polling, the request on its way too. */
 window.pollState = function (url, seconds, onState, shownVersion) {
   "use strict";
   var etag = null;
@@ -21,9 +22,15 @@ window.pollState = function (url, seconds, onState, shownVersion) {
     return version === null ? url : url + (url.indexOf("?") < 0 ? "?" : "&") + "after=" + version;
   }
 
+  var asking = null; // the request on its way, to call off when polling stops
+
   function poll() {
     var wait = seconds;
-    fetch(address(), { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin" })
+    asking = window.AbortController ? new window.AbortController() : null;
+    fetch(address(), {
+      headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store", credentials: "same-origin",
+      signal: asking ? asking.signal : undefined
+    })
       .then(function (response) {
         if (response.status === 304) { wait = pause; }
         if (response.status !== 200) { return null; }
@@ -42,4 +49,5 @@ window.pollState = function (url, seconds, onState, shownVersion) {
   }
 
   poll();
+  return function () { more = false; if (asking) { asking.abort(); } };
 };
