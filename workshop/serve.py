@@ -332,6 +332,8 @@ def _colours_shown() -> bool:
         return True
     import ctypes
 
+    if not hasattr(ctypes, "windll"):
+        return False
     kernel32 = ctypes.windll.kernel32
     console = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
     mode = ctypes.c_uint32()
