@@ -9,7 +9,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import tiny_settings
 from test_live import Classroom
-from test_restart import Browser
+from test_restart import Browser, start_the_quiz
 
 from workshop import create_app, store
 from workshop.lesson import Position
@@ -121,19 +120,28 @@ def test_report_refuses_a_damaged_database_with_a_sentence_and_leaves_it(tiny_ro
     assert (data / "workshop.db").read_bytes() == damaged
 
 
-def test_a_database_deleted_under_the_running_server_stops_answers_and_is_saved(tiny_root, tmp_path):
-    data = tmp_path / "data"
+def lose_the_file_mid_lesson(tiny_root: Path, data: Path, lose) -> tuple[str, list[str]]:
+    """A real server: a pupil answers, `lose(database path)` happens, answers are refused
+    within seconds; the server's log and every choice it acknowledged, in order."""
     presenter, pupil = Browser(), Browser()
     with running_server(tiny_root, data_dir=data) as server:
-        answer = start_a_quiz(presenter, server)
+        _, code = start_the_quiz(presenter, server)
+        answer = f"{server.base_url}en/live/{code}/answer"
         pupil.get(answer.replace("/answer", "/"))
         assert pupil.post(answer, body={"question": QUESTION, "choices": ["tell"]}) == 200
         acknowledged = ["tell"]
-        (data / "workshop.db").unlink()
+        lose(data / "workshop.db")
         assert "cannot save answers right now" in refusal(pupil, answer, acknowledged)
         server.process.terminate()
         log = server.process.communicate(timeout=15)[0]
-    assert "was deleted while the workshop ran" in log and "Traceback" not in log
+    assert "Traceback" not in log
+    return log, acknowledged
+
+
+def test_a_database_deleted_under_the_running_server_stops_answers_and_is_saved(tiny_root, tmp_path):
+    data = tmp_path / "data"
+    log, acknowledged = lose_the_file_mid_lesson(tiny_root, data, Path.unlink)
+    assert "was deleted while the workshop ran" in log
     assert not (data / "workshop.db").exists()  # no empty database made in its place
     (rescued,) = data.glob("workshop-rescued-*.db")
     with closing(sqlite3.connect(rescued)) as saved:
@@ -143,35 +151,18 @@ def test_a_database_deleted_under_the_running_server_stops_answers_and_is_saved(
 
 
 def test_a_database_replaced_under_the_running_server_is_left_as_it_is(tiny_root, tmp_path):
+    replaced = {}
+
+    def put_back_a_copy(path: Path) -> None:  # a backup put back, a sync tool's copy
+        shutil.copyfile(path, tmp_path / "other.db")
+        (tmp_path / "other.db").replace(path)
+        replaced["bytes"] = path.read_bytes()
+
     data = tmp_path / "data"
-    presenter, pupil = Browser(), Browser()
-    with running_server(tiny_root, data_dir=data) as server:
-        answer = start_a_quiz(presenter, server)
-        pupil.get(answer.replace("/answer", "/"))
-        other = tmp_path / "other.db"
-        shutil.copyfile(data / "workshop.db", other)
-        other.replace(data / "workshop.db")  # a backup put back, a sync tool's copy
-        replaced = (data / "workshop.db").read_bytes()
-        assert "cannot save answers right now" in refusal(pupil, answer)
-        server.process.terminate()
-        log = server.process.communicate(timeout=15)[0]
+    log, _ = lose_the_file_mid_lesson(tiny_root, data, put_back_a_copy)
     assert "was replaced by another file while the workshop ran" in log
-    assert (data / "workshop.db").read_bytes() == replaced  # never checkpointed into
+    assert (data / "workshop.db").read_bytes() == replaced["bytes"]  # never checkpointed into
     assert list(data.glob("workshop-rescued-*.db"))
-
-
-def start_a_quiz(presenter: Browser, server) -> str:
-    """Sign in, start the tiny module and move to its quiz; the pupils' answer address."""
-    _, home = presenter.get(server.presenter_url)
-    csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
-    presenter.post(
-        server.base_url + "en/presenter/sessions/", {"csrf": csrf, "module": "tiny", "band": "13-16"}
-    )
-    sessions = presenter.get(server.base_url + "en/presenter/")[1]
-    code = re.search(r"/en/presenter/sessions/(\w+)/", sessions).group(1)
-    for _ in range(2):
-        presenter.post(f"{server.base_url}en/presenter/sessions/{code}/next", {"csrf": csrf})
-    return f"{server.base_url}en/live/{code}/answer"
 
 
 def refusal(pupil: Browser, answer: str, acknowledged: list[str] | None = None) -> str:
