@@ -132,10 +132,11 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
         click.echo(f"  Presenter:  {already.presenter_url}")
         open_in_browser(already.presenter_url)
         return
-    purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
     presenter_url = f"{local}/presenter/?key={app.config['PRESENTER_KEY']}"
+    record = kit.note_running(data, int(port), presenter_url)
+    purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     click.echo("Safe Online Workshop is running.")
     click.echo(f"  Presenter:  {presenter_url}")
     click.echo(f"  Open:       {local}/")
@@ -149,7 +150,6 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
         # Said, not left silent: the README promises a browser that opens by itself.
         click.echo("  No desktop to open a browser on: open the Presenter address above in a browser.")
     click.echo("Press Ctrl+C to stop.")
-    record = kit.note_running(data, port, presenter_url)
     try:
         run_until_stopped(
             server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"])
@@ -293,6 +293,9 @@ def translations_update(config: dict) -> None:
         translations.update(folder, languages, content)
     except translations.UpdateRefused as error:
         click.echo(str(error), err=True)
+        sys.exit(1)
+    except ContentError as error:
+        report_problems(error)
         sys.exit(1)
     click.echo(f"Updated the catalogs of {', '.join(languages)} in {folder}.")
 
