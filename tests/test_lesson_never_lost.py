@@ -94,6 +94,35 @@ def test_a_wal_left_without_its_database_is_set_aside_not_erased(tiny_root, tmp_
     assert aside.read_bytes() == wal
 
 
+def test_a_damaged_wal_is_found_and_set_aside_not_dropped_in_silence(tiny_root, tmp_path):
+    """SQLite's recovery stops at a damaged frame and drops every later transaction quietly."""
+    data = killed_servers_folder(tmp_path / "data")
+    wal = bytearray((data / "workshop.db-wal").read_bytes())
+    wal[32 + 24 + 100] ^= 0xFF  # a byte of the first frame's page
+    (data / "workshop.db-wal").write_bytes(bytes(wal))
+    before = fingerprint(data)
+    report = workshop(tiny_root, data, "report")
+    assert report.returncode == 1 and "looks damaged" in report.stderr
+    assert fingerprint(data) == before
+    started = workshop(tiny_root, data, "serve", "--port", "0", "--no-browser")
+    assert started.returncode == 1 and "was damaged" in started.stderr
+    (aside,) = data.glob("workshop-damaged-*.db-wal")
+    assert aside.read_bytes() == bytes(wal)
+
+
+def test_a_healthy_wal_with_frames_from_before_its_restart_is_not_damaged(tmp_path):
+    """A WAL starts again from its top after a checkpoint: older frames stay behind the new
+    ones, with other salts, and are no loss."""
+    database = store.open_database(tmp_path / "workshop.db")
+    store.migrate(database)
+    for number in range(20):
+        store.create_session(database, "tiny", "13-16", Position(item=number))
+    store.checkpoint(database, "PASSIVE")
+    store.create_session(database, "tiny", "13-16", Position(item=99))
+    assert not store._wal_drops_a_commit(tmp_path / "workshop.db-wal")
+    database.conn.close()
+
+
 def test_report_reads_a_killed_servers_lesson_and_changes_nothing(tiny_root, tmp_path):
     data = killed_servers_folder(tmp_path / "data")
     before = fingerprint(data)

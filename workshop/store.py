@@ -22,6 +22,7 @@ import os
 import queue
 import secrets
 import sqlite3
+import struct
 import threading
 import time
 from collections import Counter
@@ -171,6 +172,8 @@ def prepare(path: Path) -> None:
     if not path.exists() and _has_content(_companion(path, "-wal")):
         # The database was deleted and its WAL left: a new file beside it would erase the WAL.
         raise StartupError(set_aside(path, "damaged"))
+    if _wal_drops_a_commit(_companion(path, "-wal")):
+        raise StartupError(set_aside(path, "damaged"))
     if path.exists() and path.stat().st_size == 0:
         # A database in WAL mode is never an empty file: beside a WAL with content it is
         # damaged, and SQLite would delete that WAL, and the lesson in it, on opening.
@@ -220,6 +223,50 @@ def set_aside(path: Path, why: str) -> str:
     )
 
 
+WAL_MAGIC = (0x377F0682, 0x377F0683)  # checksums little- or big-endian
+
+
+def _wal_drops_a_commit(wal: Path) -> bool:
+    """True if the WAL holds a committed transaction that SQLite would drop without a word on
+    opening: its recovery stops at the first damaged frame and ignores every frame after it.
+
+    Frames left from before the WAL last restarted carry other salts and do not count; so a
+    committed frame with this WAL's salts beyond what the checksums reach means lost answers.
+    """
+    try:
+        data = wal.read_bytes()
+    except OSError:
+        return False
+    if len(data) < 32:
+        return False
+    magic, _, page_size, _, *salts, check_1, check_2 = struct.unpack(">8I", data[:32])
+    order, frame = ">" if magic & 1 else "<", 24 + page_size
+    if magic not in WAL_MAGIC or _wal_checksum(data[:24], (0, 0), order) != (check_1, check_2):
+        return len(data) > 32  # a WAL SQLite would ignore whole, frames and all
+    checksum, chain, reached, committed = (check_1, check_2), True, 0, 0
+    for number, offset in enumerate(range(32, len(data) - frame + 1, frame), start=1):
+        _, commit, *frame_salts, frame_1, frame_2 = struct.unpack(">6I", data[offset : offset + 24])
+        if frame_salts != salts:
+            continue
+        if chain:
+            body = data[offset : offset + 8] + data[offset + 24 : offset + frame]
+            checksum = _wal_checksum(body, checksum, order)
+            chain = checksum == (frame_1, frame_2)
+            reached = number if chain and commit else reached
+        committed = number if commit else committed
+    return committed > reached
+
+
+def _wal_checksum(data: bytes, start: tuple[int, int], order: str) -> tuple[int, int]:
+    """SQLite's WAL checksum: two running sums over the data as pairs of 32-bit words."""
+    first, second = start
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for even, odd in zip(words[::2], words[1::2], strict=True):
+        first = (first + even + second) & 0xFFFFFFFF
+        second = (second + odd + first) & 0xFFFFFFFF
+    return first, second
+
+
 def _companion(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
@@ -246,10 +293,10 @@ def readable_as_it_is(path: Path) -> None:
     """For a command that only reads: StartupError if the files are in a state that opening
     them would change (SQLite deletes a WAL beside an empty or missing database file)."""
     wal = _companion(path, "-wal")
-    if _has_content(wal) and not _has_content(path):
+    if (_has_content(wal) and not _has_content(path)) or _wal_drops_a_commit(wal):
         raise StartupError(
-            f"The database {path} looks damaged (its file is empty or missing, but its WAL holds "
-            "data). Nothing was changed: start `workshop serve` to set both files aside."
+            f"The database {path} looks damaged (its file is empty or missing, or its WAL is "
+            "damaged). Nothing was changed: start `workshop serve` to set both files aside."
         )
 
 
@@ -330,8 +377,9 @@ class FileWatch:
         return now_there != self.opened and self._lose("replaced by another file")
 
     def _lose(self, what: str) -> bool:
-        saved = self._save_aside()
-        _lost[self.path] = what
+        _lost[self.path] = what  # answers are refused from now on...
+        with _write_lock:  # ...and one being written is finished before the copy is made
+            saved = self._save_aside()
         log.error(
             "The database %s was %s while the workshop ran: answers are no longer taken. %s "
             "Stop the workshop (Ctrl+C) and start it again.",
