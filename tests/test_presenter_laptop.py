@@ -19,11 +19,12 @@ import pytest
 import segno
 from click.testing import CliRunner
 from conftest import tiny_settings
+from test_teacher import start_build, wait_for_copy
 
 from workshop import cli, create_app, kit, serve, translations
 from workshop.settings import PACKAGE, PROJECT_ROOT
 
-from helpers import running_server, workshop_environment
+from helpers import running_server, signed_in, workshop_environment
 
 LANGUAGES = ["en", "fr", "de", "lb", "pt"]
 
@@ -235,3 +236,14 @@ def test_the_standalone_app_keeps_its_window_open_when_the_app_fails(tmp_path, t
     assert result.returncode == 1
     assert "The workshop stopped because of an error in the app" in result.stdout
     assert "Press Enter to close this window." in result.stdout
+
+
+def test_the_download_pages_build_under_an_unprintable_user_name(tiny_root, tmp_path, monkeypatch):
+    """The build runs with its output sent nowhere, which on Windows is the ANSI code page: a
+    profile folder such as C:\\Users\\Łukasz made it fail after the zip was written."""
+    monkeypatch.setenv("PYTHONIOENCODING", "cp1252")
+    data = tmp_path / "Users" / "Łukasz" / "AppData" / "safe-online-workshop"
+    app = create_app(tiny_settings(tiny_root, data))
+    start_build(signed_in(app))
+    copy = wait_for_copy(app)
+    assert copy.path.is_file() and data in copy.path.parents
