@@ -307,10 +307,12 @@ def checkpoint_regularly(path: Path, seconds: float = CHECKPOINT_EVERY_SECONDS) 
     stop = threading.Event()
     watch = FileWatch(path)
 
+    tick = min(seconds, WATCH_EVERY_SECONDS)
+
     def run() -> None:
         since = 0.0
-        while not stop.wait(WATCH_EVERY_SECONDS) and not watch.lost():
-            since += WATCH_EVERY_SECONDS
+        while not stop.wait(tick) and not watch.lost():
+            since += tick
             if since >= seconds:
                 since = 0.0
                 _checkpoint_file(path, "PASSIVE")
