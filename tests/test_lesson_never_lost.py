@@ -23,7 +23,7 @@ from conftest import tiny_settings
 from test_live import Classroom
 from test_restart import Browser, start_the_quiz
 
-from workshop import create_app, store
+from workshop import create_app, kit, store
 from workshop.lesson import Position
 
 from helpers import running_server, signed_in, workshop_environment
@@ -108,6 +108,17 @@ def test_a_damaged_wal_is_found_and_set_aside_not_dropped_in_silence(tiny_root, 
     assert started.returncode == 1 and "was damaged" in started.stderr
     (aside,) = data.glob("workshop-damaged-*.db-wal")
     assert aside.read_bytes() == bytes(wal)
+
+
+def test_the_wal_of_a_workshop_serving_now_is_not_judged(tmp_path):
+    """A running server may be half-way through writing a frame when the WAL is read."""
+    data = killed_servers_folder(tmp_path / "data")
+    wal = bytearray((data / "workshop.db-wal").read_bytes())
+    wal[32 + 24 + 100] ^= 0xFF
+    (data / "workshop.db-wal").write_bytes(bytes(wal))
+    assert store._wal_damaged(data / "workshop.db")
+    kit.note_running(data, 8000, "http://127.0.0.1:8000/presenter/?key=k")  # this process serves
+    assert not store._wal_damaged(data / "workshop.db")
 
 
 def test_a_healthy_wal_with_frames_from_before_its_restart_is_not_damaged(tmp_path):

@@ -172,7 +172,7 @@ def prepare(path: Path) -> None:
     if not path.exists() and _has_content(_companion(path, "-wal")):
         # The database was deleted and its WAL left: a new file beside it would erase the WAL.
         raise StartupError(set_aside(path, "damaged"))
-    if _wal_drops_a_commit(_companion(path, "-wal")):
+    if _wal_damaged(path):
         raise StartupError(set_aside(path, "damaged"))
     if path.exists() and path.stat().st_size == 0:
         # A database in WAL mode is never an empty file: beside a WAL with content it is
@@ -224,6 +224,14 @@ def set_aside(path: Path, why: str) -> str:
 
 
 WAL_MAGIC = (0x377F0682, 0x377F0683)  # checksums little- or big-endian
+
+
+def _wal_damaged(path: Path) -> bool:
+    """Whether the database's WAL would lose answers on opening; never judged while a workshop
+    serves from this folder, whose WAL may hold a frame half-written at the moment it is read."""
+    from .kit import running
+
+    return running(path.parent) is None and _wal_drops_a_commit(_companion(path, "-wal"))
 
 
 def _wal_drops_a_commit(wal: Path) -> bool:
@@ -293,7 +301,7 @@ def readable_as_it_is(path: Path) -> None:
     """For a command that only reads: StartupError if the files are in a state that opening
     them would change (SQLite deletes a WAL beside an empty or missing database file)."""
     wal = _companion(path, "-wal")
-    if (_has_content(wal) and not _has_content(path)) or _wal_drops_a_commit(wal):
+    if (_has_content(wal) and not _has_content(path)) or _wal_damaged(path):
         raise StartupError(
             f"The database {path} looks damaged (its file is empty or missing, or its WAL is "
             "damaged). Nothing was changed: start `workshop serve` to set both files aside."
