@@ -31,7 +31,11 @@ PACKAGE_DATA = ("templates", "static", "builtin")
 def build_wheel(folder: Path) -> Path:
     """The wheel, built from the sdist as pip would, with the pinned build tools."""
     env = {**os.environ, "PIP_CONSTRAINT": str(ROOT / "constraints.txt")}
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(folder), str(ROOT)], check=True, env=env)
+    # Run from the output folder: a build/ folder that `pip install .` left in the checkout
+    # would otherwise be imported in place of the `build` package.
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "build", "--outdir", str(folder), str(ROOT)]
+    subprocess.run(command, check=True, env=env, cwd=folder)
     (wheel,) = folder.glob("*.whl")
     return wheel
 
@@ -61,7 +65,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the folder to put it in")
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="standalone-") as work:
+    # An antivirus still scanning the new files may keep them from being removed at once.
+    with tempfile.TemporaryDirectory(prefix="standalone-", ignore_cleanup_errors=True) as work:
         app = build_app(options.dist.resolve(), Path(work))
     program = app / (f"{NAME}.exe" if sys.platform == "win32" else NAME)
     print(f"Built {program}")

@@ -1,4 +1,5 @@
-"""The README tells the truth: its commands, settings and test command are the real ones."""
+"""The README tells the truth: its commands, settings and test command are the real ones, and it
+stays a presenter's page: short, with the rest in docs/ behind links that work."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from workshop.cli import main
 from workshop.settings import PROJECT_ROOT, SETTINGS
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+SETTINGS_PAGE = (PROJECT_ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
 
 
 def test_every_command_has_help_and_is_in_the_readme():
@@ -16,10 +18,28 @@ def test_every_command_has_help_and_is_in_the_readme():
         assert f"`workshop {name}" in README, name
 
 
-def test_every_setting_has_help_and_is_in_the_readme():
+def test_every_setting_has_help_and_is_in_the_settings_page():
     for setting in SETTINGS:
         assert len(setting.help) > 20, setting.name
-        assert f"| `{setting.name}` |" in README, setting.name
+        assert f"| `{setting.name}` |" in SETTINGS_PAGE, setting.name
+
+
+def test_the_readme_is_a_presenters_page_in_the_order_they_need_it():
+    headings = re.findall(r"^## (.+)$", README, re.M)
+    assert headings[:5] == [
+        "Install",
+        "Run a lesson",
+        "The offline copy for teachers",
+        "Where your data lives",
+        "Getting help",
+    ]
+    assert len(README.splitlines()) <= 170
+
+
+def test_every_link_in_the_readme_and_the_docs_leads_to_a_file():
+    for page in [PROJECT_ROOT / "README.md", *(PROJECT_ROOT / "docs").glob("*.md")]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), (page.name, target)
 
 
 def test_ci_runs_exactly_the_readmes_test_command():

@@ -60,7 +60,8 @@ def test_a_folder_of_the_teachers_files_is_refused_and_left_as_it_was(tiny_root,
     assert "already holds files the workshop did not write" in result.stderr
     assert "Nothing was changed." in result.stderr
     assert snapshot(stick) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "data", "stick"]  # no zip either
+    # No zip either, and no data folder: freeze only reads the database.
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "stick"]
 
 
 def test_a_zip_of_the_same_name_that_is_not_ours_is_refused(run, tmp_path):

@@ -84,6 +84,8 @@ def test_the_sdist_and_the_wheel_carry_the_content_and_the_compiled_catalogs(dis
         "slides/online-friends/module.toml",
         "statements/online-friends.toml",
         "translations/fr/LC_MESSAGES/content.po",
+        "docs/field-test.md",  # the README's links work in the sdist too
+        "packaging/build_standalone.py",
     ):
         assert path in in_sdist, path
     for folder in ("slides", "quizzes", "scenarios", "statements", "directory", "guide"):
@@ -103,8 +105,8 @@ def test_the_installed_kit_checks_and_freezes_every_language_from_another_folder
     # The statements came along: without them no module would have its before-and-after check.
     assert f"Modules with a before-and-after check: {len(builtin.before_after)}." in checked.stdout
     assert "Warning" not in checked.stderr, checked.stderr
-    # Its data lives in the user's data folder, not in the install.
-    assert (Path(env["XDG_DATA_HOME"]) / "safe-online-workshop" / "workshop.db").is_file()
+    # check only reads: it makes no data folder (serve makes it in the user's, below).
+    assert not (Path(env["XDG_DATA_HOME"]) / "safe-online-workshop").exists()
 
     frozen = run([installed / "workshop", "freeze", "copy"], cwd=folder, env=env)
     assert "Wrote" in frozen.stdout
@@ -126,8 +128,11 @@ def test_the_installed_kit_serves_every_language(installed, elsewhere):
         text=True,
     )
     try:
-        lines = [server.stdout.readline() for _ in range(2)]
+        lines = [server.stdout.readline() for _ in range(5)]
         base = re.search(r"(http://127\.0\.0\.1:\d+/)presenter/", lines[1]).group(1)
+        # Its data lives in the user's data folder, not in the install, and it says where.
+        data = Path(env["XDG_DATA_HOME"]) / "safe-online-workshop"
+        assert lines[4].strip().startswith(f"Data:       {data} ") and (data / "workshop.db").is_file()
         for lang in LANGUAGES:
             with urllib.request.urlopen(f"{base}{lang}/help/", timeout=10) as response:
                 html = response.read().decode()
@@ -137,3 +142,29 @@ def test_the_installed_kit_serves_every_language(installed, elsewhere):
         server.terminate()
         server.wait(timeout=10)
         server.stdout.close()
+
+
+def test_the_installed_kit_keeps_a_translators_catalogs_and_names_a_kit_folders_edits(installed, elsewhere):
+    """`translations update` on an installed kit emptied every content catalog; now it refuses
+    with nothing changed. Run in a kit folder, check says its edits are not the content in use."""
+    folder, env = elsewhere
+    catalogs = sorted(
+        installed.parent.glob("lib/python*/site-packages/workshop/builtin/translations/*/*/*.po")
+    )
+    before = [path.read_bytes() for path in catalogs]
+    refused = subprocess.run(
+        [installed / "workshop", "translations", "update"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 1 and "belong to the installed kit" in refused.stderr, refused.stderr
+    assert catalogs and [path.read_bytes() for path in catalogs] == before
+    kit = folder / "kit"
+    for name in ("slides", "quizzes"):
+        (kit / name).mkdir(parents=True)
+    (kit / "slides" / "mine.md").write_text("An edit.\n", encoding="utf-8")
+    checked = run([installed / "workshop", "check"], cwd=kit, env=env)
+    assert "this folder's content differs from the content in use" in checked.stdout
+    assert "--content ." in checked.stdout

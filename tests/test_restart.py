@@ -29,19 +29,25 @@ class Browser:
             return response.status
 
 
+def start_the_quiz(presenter: Browser, server) -> tuple[str, str]:
+    """Sign in, start the tiny module and move on to its quiz: the CSRF token and the code."""
+    _, home = presenter.get(server.presenter_url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
+    presenter.post(
+        server.base_url + "en/presenter/sessions/", {"csrf": csrf, "module": "tiny", "band": "13-16"}
+    )
+    sessions = presenter.get(server.base_url + "en/presenter/")[1]
+    code = re.search(r"/en/presenter/sessions/(\w+)/", sessions).group(1)
+    for _ in range(2):
+        presenter.post(f"{server.base_url}en/presenter/sessions/{code}/next", {"csrf": csrf})
+    return csrf, code
+
+
 def test_killed_server_restarts_with_every_answer_and_the_same_step(tiny_root, tmp_path):
     data = tmp_path / "data"
     presenter, pupils = Browser(), [Browser() for _ in range(5)]
     with running_server(tiny_root, data_dir=data) as server:
-        _, home = presenter.get(server.presenter_url)
-        csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
-        presenter.post(
-            server.base_url + "en/presenter/sessions/", {"csrf": csrf, "module": "tiny", "band": "13-16"}
-        )
-        sessions = presenter.get(server.base_url + "en/presenter/")[1]
-        code = re.search(r"/en/presenter/sessions/(\w+)/", sessions).group(1)
-        for _ in range(2):
-            presenter.post(f"{server.base_url}en/presenter/sessions/{code}/next", {"csrf": csrf})
+        csrf, code = start_the_quiz(presenter, server)
         for number, pupil in enumerate(pupils):
             pupil.get(f"{server.base_url}en/live/{code}/")
             choice = "tell" if number < 3 else "keep"

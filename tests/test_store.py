@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from workshop import store
@@ -81,10 +79,13 @@ def test_a_device_reloading_in_the_same_language_writes_nothing(database):
     assert database.conn.total_changes == changes
 
 
-def test_unknown_device_cannot_answer(database):
+def test_unknown_or_removed_device_cannot_answer(database):
     code, key = open_question(database)
-    with pytest.raises(sqlite3.IntegrityError):
-        store.record_answer(database, code, "made-up", key, ["a"])
+    assert store.record_answer(database, code, "made-up", key, ["a"]) is False
+    device = store.add_participant(database, code, "en")
+    store.remove_devices(database, code, 1)
+    assert store.record_answer(database, code, device, key, ["a"]) is False
+    assert database.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
 
 
 def test_purge_removes_old_sessions_with_everything_in_them(database):

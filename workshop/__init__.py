@@ -34,4 +34,6 @@ def create_app(config: dict[str, Any] | None = None, content: Content | None = N
     app.register_blueprint(teacher.bp)
     app.register_blueprint(pupil.bp)
     app.register_blueprint(presenter.bp)
+    # Browsers ask for it on every site: "no icon", not a 404 in the console.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204))
     return app

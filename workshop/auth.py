@@ -37,7 +37,11 @@ GENERATION_FILE = "sign_in_generation"
 
 def init_app(app: Flask) -> None:
     """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
-    app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
+    if app.config["READ_ONLY"]:  # nothing is written: a sign-in lasts as long as this process
+        saved = Path(app.config["DATA_DIR"] or app.instance_path) / SECRET_FILE
+        app.secret_key = _read_key(saved) or secrets.token_hex(32)
+    else:
+        app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
     app.config["SESSION_COOKIE_NAME"] = "workshop_presenter"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -46,6 +50,13 @@ def init_app(app: Flask) -> None:
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     if not app.config["PRESENTER_KEY"]:
         app.config["PRESENTER_KEY"] = secrets.token_urlsafe(24)
+
+
+def _read_key(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _secret_key(path: Path) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import sqlite3
 import sys
 import time
 from datetime import date
@@ -9,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, create_app, download, network, pdf, report, store, translations
+from . import __version__, create_app, download, kit, network, pdf, report, store, translations
 from .auth import presenter_key
 from .content import ContentError, loaded_content
 from .errors import StartupError
@@ -29,16 +32,26 @@ from .serve import PortInUse, make_server, open_in_browser, run_until_stopped, t
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None) -> None:
     """Safe Online Workshop: school sessions on staying safe online, with or without a network."""
+    printable_anywhere()
     config = {}
     if content_dir:
         config["CONTENT_DIR"] = str(Path(content_dir).resolve())
     ctx.obj = config
 
 
-def build_app(config: dict):
-    """The app on checked content, or the list of problems and exit status 1."""
+def printable_anywhere() -> None:
+    """A character the terminal cannot show (a user folder named Łukasz on a Windows code page,
+    output sent to a file or to nothing) prints as ?, instead of stopping the command."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):  # no stream (pythonw), or not text
+            stream.reconfigure(errors="replace")
+
+
+def build_app(config: dict, read_only: bool = True):
+    """The app on checked content, or the list of problems and exit status 1. Only `serve`
+    and `purge` may change the database: the other commands open it read-only."""
     try:
-        return create_app(config)
+        return create_app({**config, "READ_ONLY": read_only})
     except ContentError as error:
         report_problems(error)
         sys.exit(1)
@@ -59,6 +72,7 @@ def report_problems(error: ContentError) -> None:
 def check(config: dict) -> None:
     """Check every content file and list each problem with its file and field."""
     app = build_app(config)
+    say_content_folder(app)
     content = loaded_content(app)
     folder, languages = Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]
     broken, missing = translations.catalog_problems(folder, languages)
@@ -100,30 +114,75 @@ def check(config: dict) -> None:
 def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool) -> None:
     """Start the workshop on this computer (add --lan for pupils' devices)."""
     lan = lan or bool(address)
+    if address:
+        own_address(address)
     host = "0.0.0.0" if lan else "127.0.0.1"
-    app = build_app(config)
+    app = build_app(config, read_only=False)
+    data = Path(app.config["DATA_DIR"])
     try:
         server = make_server(app, host, port)
     except PortInUse as error:
-        click.echo(str(error), err=True)
-        sys.exit(1)
-    purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
+        already = kit.running(data)
+        if already is None or already.port != port:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+        # A second double-click: the workshop is there already, so show it.
+        click.echo(
+            f"The workshop is already running on this computer (port {port}): opening its presenter's page."
+        )
+        click.echo(f"  Presenter:  {already.presenter_url}")
+        open_in_browser(already.presenter_url)
+        return
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"
     presenter_url = f"{local}/presenter/?key={presenter_key(app)}"
+    record = kit.note_running(data, int(port), presenter_url)
+    purged = store.purge_folder(app, app.config["RETENTION_DAYS"])
     click.echo("Safe Online Workshop is running.")
     click.echo(f"  Presenter:  {presenter_url}")
     click.echo(f"  Open:       {local}/")
     if lan:
         tell_pupils(app, port, address)
+    say_content_folder(app)
+    click.echo(f"  Data:       {data} (the lessons and the season report)")
     if purged:
         click.echo(f"Deleted {purged} session(s) older than {app.config['RETENTION_DAYS']} days.")
     if browser and not open_in_browser(presenter_url):
         # Said, not left silent: the README promises a browser that opens by itself.
         click.echo("  No desktop to open a browser on: open the Presenter address above in a browser.")
     click.echo("Press Ctrl+C to stop.")
-    run_until_stopped(server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"]))
+    try:
+        run_until_stopped(
+            server, on_stop=store.checkpoint_regularly(app.extensions["workshop.database_path"])
+        )
+    finally:
+        kit.forget_running(record)
     click.echo("Stopped.")
+
+
+def say_content_folder(app) -> None:
+    """Which content is in use, and whether the kit folder this runs in holds other files."""
+    content = Path(app.config["CONTENT_DIR"])
+    click.echo(f"  Content:    {content}")
+    note = kit.edits_ignored_note(content, Path.cwd())
+    if note:
+        click.echo(note)
+
+
+def own_address(address: str) -> None:
+    """Refuse an --address that is not one of this computer's: phones could never open it."""
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
+        raise click.BadParameter(
+            f"{address} is not an IPv4 address such as 192.168.1.20.", param_hint="--address"
+        ) from None
+    mine = [found.ip for found in network.lan_addresses()]
+    if address not in mine:
+        listed = ", ".join(mine) or "none: connect it to the classroom Wi-Fi or turn on its hotspot"
+        raise click.BadParameter(
+            f"{address} is not an address of this computer. Its addresses: {listed}.", param_hint="--address"
+        )
 
 
 NO_NETWORK = """\
@@ -131,8 +190,10 @@ NO_NETWORK = """\
   Connect it to the classroom Wi-Fi (or turn on its mobile hotspot), then reload the
   presenter's page: it shows the address and its QR code."""
 WINDOWS_FIREWALL = """\
-  Windows may ask whether to allow this program on networks: allow it on private networks,
-  or pupils' devices cannot connect."""
+  Windows may ask whether to allow this program on networks: tick the network type you are on
+  (school Wi-Fi is usually "Public") and choose Allow, or pupils' devices cannot connect. If it
+  asks for an administrator's password you do not have, turn on this laptop's mobile hotspot,
+  let the phones join it, and start again: or ask IT to allow the program."""
 
 
 def tell_pupils(app, port: int, chosen: str | None) -> None:
@@ -147,10 +208,13 @@ def tell_pupils(app, port: int, chosen: str | None) -> None:
     ip = chosen or found[0].ip
     join = f"http://{ip}:{port}/join"
     click.echo(f"  Pupils open {join} (same network), or scan:")
+    qr = terminal_qr(join, colours=sys.stdout.isatty())
     try:
-        click.echo(terminal_qr(join))
+        qr.encode(sys.stdout.encoding or "ascii")
     except UnicodeEncodeError:  # an old Windows console: the presenter's page shows it too
         click.echo("  (open the presenter's page for the QR code)")
+    else:
+        click.echo(qr)
     other_addresses(found, ip)
     if not chosen and found[0].virtual:
         name = found[0].interface
@@ -176,7 +240,7 @@ def other_addresses(found: list[network.NetworkAddress], shown: str) -> None:
 @click.pass_obj
 def purge(config: dict, days: float | None) -> None:
     """Delete old live sessions with all their answers and questions."""
-    app = build_app(config)
+    app = build_app(config, read_only=False)
     deleted = store.purge_folder(app, app.config["RETENTION_DAYS"] if days is None else days)
     click.echo(f"Deleted {deleted} session{'s' if deleted != 1 else ''}.")
 
@@ -198,12 +262,19 @@ def report_command(config: dict, first_day: str | None, last_day: str | None, as
             f"{error} (write dates as YYYY-MM-DD, the first no later than the last)"
         ) from None
     content = loaded_content(app)
-    with app.app_context():
-        try:
+    try:
+        with app.app_context():
             season = report.season_report(content, first, last)
-        except report.ReportError as error:
-            click.echo(str(error), err=True)
-            sys.exit(1)
+    except report.ReportError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except sqlite3.Error as error:
+        click.echo(
+            f"The database {app.extensions['workshop.database_path']} cannot be read ({error}). "
+            "Nothing was changed: `workshop serve` checks it and sets it aside if it is damaged.",
+            err=True,
+        )
+        sys.exit(1)
     click.echo(report.as_csv(season) if as_csv else report.as_text(season, content), nl=False)
 
 
@@ -212,17 +283,24 @@ def translations_group() -> None:
     """Keep the gettext catalogs in step with the code and the content (uses Babel)."""
 
 
-def _catalogs(config: dict) -> tuple[Path, list[str]]:
+def _catalogs(config: dict) -> tuple[Path, list[str], Path]:
     app = build_app(config)
-    return Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"]
+    return Path(app.config["TRANSLATIONS_DIR"]), app.config["LANGUAGES"], Path(app.config["CONTENT_DIR"])
 
 
 @translations_group.command("update")
 @click.pass_obj
 def translations_update(config: dict) -> None:
     """Extract every string into the .pot templates and update each language's .po files."""
-    folder, languages = _catalogs(config)
-    translations.update(folder, languages)
+    folder, languages, content = _catalogs(config)
+    try:
+        translations.update(folder, languages, content)
+    except translations.UpdateRefused as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    except ContentError as error:
+        report_problems(error)
+        sys.exit(1)
     click.echo(f"Updated the catalogs of {', '.join(languages)} in {folder}.")
 
 
@@ -230,7 +308,7 @@ def translations_update(config: dict) -> None:
 @click.pass_obj
 def translations_compile(config: dict) -> None:
     """Compile the .po files into the .mo files the app reads (the app also does this itself)."""
-    folder, _ = _catalogs(config)
+    folder, _, _ = _catalogs(config)
     written = translations.compile_all(folder)
     click.echo(f"Compiled {len(written)} catalog(s); the others were up to date.")
 
@@ -239,7 +317,7 @@ def translations_compile(config: dict) -> None:
 @click.pass_obj
 def translations_stats(config: dict) -> None:
     """Print each language's coverage per domain."""
-    folder, languages = _catalogs(config)
+    folder, languages, _ = _catalogs(config)
     for row in translations.coverage(folder, languages):
         fuzzy = f", {row.fuzzy} fuzzy" if row.fuzzy else ""
         click.echo(

@@ -3,6 +3,11 @@ as JSON for the JSON endpoints, never a stack trace."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import time
+
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -50,7 +55,41 @@ def _http_error(error: HTTPException):
     return body, status, headers
 
 
+def cannot_save() -> str:
+    """What a pupil or the presenter is told when the database cannot be written."""
+    if request.blueprint == "pupil":
+        return _(
+            "The presenter's computer cannot save answers right now, so yours was not saved. "
+            "Tell your presenter."
+        )
+    return _(
+        "This computer cannot save to the workshop's database right now: its disk refuses to "
+        "write, or the database file was moved or deleted. What was saved before is kept. "
+        "The terminal says more; then stop the workshop and start it again."
+    )
+
+
+log = logging.getLogger("workshop")
+_problems_lock = threading.Lock()
+_problems_logged: dict[str, float] = {}
+PROBLEM_EVERY_SECONDS = 60
+
+
+def storage_problem(error: sqlite3.Error) -> None:
+    """One plain line in the log per kind of database problem (at most every minute), not a
+    traceback per request: a read-only disk fails every request at once."""
+    kind = str(error)
+    with _problems_lock:
+        if time.monotonic() - _problems_logged.get(kind, -PROBLEM_EVERY_SECONDS) < PROBLEM_EVERY_SECONDS:
+            return
+        _problems_logged[kind] = time.monotonic()
+    log.error("The database cannot be used: %s. Nothing new is saved until this is fixed.", kind)
+
+
 def _unexpected(error: Exception):
+    if isinstance(error, sqlite3.Error):
+        storage_problem(error)
+        return _respond(503, cannot_save())
     # Logged for whoever runs the server; the browser only gets a plain sentence.
     current_app.logger.exception("Unexpected error")
     return _respond(500, _("Something went wrong. Please try again."))

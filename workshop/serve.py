@@ -344,13 +344,16 @@ class OneLine(logging.Filter):
 
 
 def run_until_stopped(server, on_stop: Callable[[], None]) -> None:
-    """Serve until Ctrl-C, SIGTERM, or on Windows Ctrl-Break or closing the console window;
-    then on_stop(), whichever way the presenter ended it."""
+    """Serve until Ctrl-C, SIGTERM, closing the terminal window (SIGHUP, or the console's
+    close event on Windows) or Ctrl-Break on Windows; then on_stop(), whichever way the
+    presenter ended it."""
 
     def stop(signum, frame):
         raise SystemExit(0)  # waitress ends its loop on SystemExit as on Ctrl-C
 
     signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):  # the terminal window was closed (macOS, Linux)
+        signal.signal(signal.SIGHUP, stop)
     if hasattr(signal, "SIGBREAK"):
         signal.signal(signal.SIGBREAK, stop)
     _on_console_close(on_stop)
@@ -384,11 +387,44 @@ def _on_console_close(on_stop: Callable[[], None]) -> None:
     ctypes.windll.kernel32.SetConsoleCtrlHandler(handler, True)
 
 
-def terminal_qr(url: str) -> str:
-    """The address as a QR code drawn with characters, for pupils to scan off the screen."""
-    buffer = io.StringIO()
-    segno.make(url, error="m").terminal(out=buffer, compact=True)
-    return buffer.getvalue()
+def terminal_qr(url: str, colours: bool = False) -> str:
+    """The address as a QR code drawn with characters, for pupils to scan off the screen.
+
+    With `colours` (a terminal that shows them) it is drawn black on white whatever the
+    terminal's theme, quiet zone included; without, light on dark, as most consoles are.
+    """
+    code = segno.make(url, error="m")
+    if not (colours and _colours_shown()):
+        buffer = io.StringIO()
+        code.terminal(out=buffer, compact=True)
+        return buffer.getvalue()
+    rows = [[1 if dark else 0 for dark in row] for row in code.matrix_iter(scale=1, border=4)]
+    rows.append([0] * len(rows[0]))  # two rows of modules per line of text
+    blocks = {(0, 0): " ", (1, 0): "\u2580", (0, 1): "\u2584", (1, 1): "\u2588"}
+    lines = [
+        "\x1b[30;107m"
+        + "".join(blocks[top, bottom] for top, bottom in zip(upper, lower, strict=True))
+        + "\x1b[0m"
+        for upper, lower in zip(rows[::2], rows[1::2], strict=False)  # an odd last row is light
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _colours_shown() -> bool:
+    """Whether this terminal draws ANSI colours: every one but an old Windows console, which is
+    asked to (Windows 10 and later can)."""
+    if sys.platform != "win32":
+        return True
+    import ctypes
+
+    if not hasattr(ctypes, "windll"):
+        return False
+    kernel32 = ctypes.windll.kernel32
+    console = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+    mode = ctypes.c_uint32()
+    if not kernel32.GetConsoleMode(console, ctypes.byref(mode)):
+        return False
+    return bool(kernel32.SetConsoleMode(console, mode.value | 0x0004))  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
 
 
 def open_in_browser(url: str) -> bool:

@@ -170,6 +170,12 @@ SETTINGS = (
         "The address pupils' devices open, shown on the presenter's page; set by `workshop serve --lan`.",
     ),
     Setting(
+        "READ_ONLY",
+        False,
+        "True for the commands that only read (`check`, `report`, `translations`, `freeze`): the "
+        "database is opened read-only and nothing in DATA_DIR is created, migrated or set aside.",
+    ),
+    Setting(
         "FREEZING",
         False,
         "True while the offline copy is written: `/` becomes a language chooser instead of a redirect.",

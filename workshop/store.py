@@ -22,6 +22,7 @@ import os
 import queue
 import secrets
 import sqlite3
+import struct
 import threading
 import time
 from collections import Counter
@@ -31,10 +32,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlite_utils import Database
 
-from .errors import StartupError
+from .errors import StartupError, cannot_save, fail, storage_problem
 from .lesson import CHECK_AFTER, CHECK_BEFORE, Position
 from .settings import cannot_write, data_folder
 
@@ -122,11 +123,18 @@ def init_app(app: Flask) -> None:
     for name in ("RETENTION_DAYS", "REPORT_RETENTION_DAYS"):
         if app.config[name] < 0:
             raise StartupError(f"{name} must be 0 or more days, not {app.config[name]}.")
-    app.extensions["workshop.database_path"] = database_path(app)
-    prepare(app.extensions["workshop.database_path"])
+    path = app.extensions["workshop.database_path"] = database_path(app)
+    app.teardown_appcontext(give_back)
+    if app.config["READ_ONLY"]:
+        # check, report, translations and freeze change nothing on disk: no file is created,
+        # migrated, checkpointed or set aside, even beside a running server.
+        readable_as_it_is(path)
+        pool(path, read_only=True)
+        return
+    prepare(path)
     app.extensions["workshop.last_purge"] = now()
     app.before_request(_purge_now_and_then)
-    app.teardown_appcontext(give_back)
+    app.before_request(_refuse_writes_once_lost)
 
 
 def _purge_now_and_then() -> None:
@@ -138,17 +146,27 @@ def _purge_now_and_then() -> None:
 
 
 def database_path(app: Flask) -> Path:
+    if app.config["READ_ONLY"]:  # the folder is not made either
+        return Path(app.config["DATA_DIR"] or app.instance_path) / "workshop.db"
     return data_folder(app) / "workshop.db"
 
 
-def open_database(path: Path) -> Database:
+def open_database(path: Path, read_only: bool = False, create: bool = True) -> Database:
+    """A connection to the database file. The server's connections are opened with `create`
+    off, so a file deleted under a running server is not replaced by an empty one."""
+    mode = "ro" if read_only else "rwc" if create else "rw"
     # check_same_thread off: a pooled connection serves one request at a time, on any thread.
     connection = sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        f"{path.resolve().as_uri()}?mode={mode}",
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
     )
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        if not read_only:
+            connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")  # an acknowledged answer survives a power cut
         connection.execute("PRAGMA foreign_keys = ON")
         # Deleted rows (a purged session, a deleted question) are overwritten with zeros, not
@@ -164,8 +182,15 @@ def prepare(path: Path) -> None:
     """Check the database and bring its schema up to date, at start-up. A damaged file, or an
     empty one where a database was expected, is set aside (renamed, never deleted): it is not
     replaced by an empty database in silence. Raises StartupError with what to do."""
-    if path.exists() and path.stat().st_size == 0 and not _has_content(_companion(path, "-wal")):
-        raise StartupError(set_aside(path, "empty"))
+    if not path.exists() and _has_content(_companion(path, "-wal")):
+        # The database was deleted and its WAL left: a new file beside it would erase the WAL.
+        raise StartupError(set_aside(path, "damaged"))
+    if _wal_damaged(path):
+        raise StartupError(set_aside(path, "damaged"))
+    if path.exists() and path.stat().st_size == 0:
+        # A database in WAL mode is never an empty file: beside a WAL with content it is
+        # damaged, and SQLite would delete that WAL, and the lesson in it, on opening.
+        raise StartupError(set_aside(path, "damaged" if _has_content(_companion(path, "-wal")) else "empty"))
     if not path.exists():
         _create_owner_only(path)
     if _damaged_else_migrated(path):
@@ -211,6 +236,58 @@ def set_aside(path: Path, why: str) -> str:
     )
 
 
+WAL_MAGIC = (0x377F0682, 0x377F0683)  # checksums little- or big-endian
+
+
+def _wal_damaged(path: Path) -> bool:
+    """Whether the database's WAL would lose answers on opening; never judged while a workshop
+    serves from this folder, whose WAL may hold a frame half-written at the moment it is read."""
+    from .kit import running
+
+    return running(path.parent) is None and _wal_drops_a_commit(_companion(path, "-wal"))
+
+
+def _wal_drops_a_commit(wal: Path) -> bool:
+    """True if the WAL holds a committed transaction that SQLite would drop without a word on
+    opening: its recovery stops at the first damaged frame and ignores every frame after it.
+
+    Frames left from before the WAL last restarted carry other salts and do not count; so a
+    committed frame with this WAL's salts beyond what the checksums reach means lost answers.
+    """
+    try:
+        data = wal.read_bytes()
+    except OSError:
+        return False
+    if len(data) < 32:
+        return False
+    magic, _, page_size, _, *salts, check_1, check_2 = struct.unpack(">8I", data[:32])
+    order, frame = ">" if magic & 1 else "<", 24 + page_size
+    if magic not in WAL_MAGIC or _wal_checksum(data[:24], (0, 0), order) != (check_1, check_2):
+        return len(data) > 32  # a WAL SQLite would ignore whole, frames and all
+    checksum, chain, reached, committed = (check_1, check_2), True, 0, 0
+    for number, offset in enumerate(range(32, len(data) - frame + 1, frame), start=1):
+        _, commit, *frame_salts, frame_1, frame_2 = struct.unpack(">6I", data[offset : offset + 24])
+        if frame_salts != salts:
+            continue
+        if chain:
+            body = data[offset : offset + 8] + data[offset + 24 : offset + frame]
+            checksum = _wal_checksum(body, checksum, order)
+            chain = checksum == (frame_1, frame_2)
+            reached = number if chain and commit else reached
+        committed = number if commit else committed
+    return committed > reached
+
+
+def _wal_checksum(data: bytes, start: tuple[int, int], order: str) -> tuple[int, int]:
+    """SQLite's WAL checksum: two running sums over the data as pairs of 32-bit words."""
+    first, second = start
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for even, odd in zip(words[::2], words[1::2], strict=True):
+        first = (first + even + second) & 0xFFFFFFFF
+        second = (second + odd + first) & 0xFFFFFFFF
+    return first, second
+
+
 def _companion(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
@@ -233,14 +310,33 @@ def checkpoint(database: Database, mode: str = "TRUNCATE") -> None:
     database.execute(f"PRAGMA wal_checkpoint({mode})")
 
 
+def readable_as_it_is(path: Path) -> None:
+    """For a command that only reads: StartupError if the files are in a state that opening
+    them would change (SQLite deletes a WAL beside an empty or missing database file)."""
+    wal = _companion(path, "-wal")
+    if (_has_content(wal) and not _has_content(path)) or _wal_damaged(path):
+        raise StartupError(
+            f"The database {path} looks damaged (its file is empty or missing, or its WAL is "
+            "damaged). Nothing was changed: start `workshop serve` to set both files aside."
+        )
+
+
 def checkpoint_regularly(path: Path, seconds: float = CHECKPOINT_EVERY_SECONDS) -> Callable[[], None]:
     """Checkpoint every `seconds` while the server runs, so that `workshop.db` alone holds the
-    lesson; the function returned stops that and makes a last checkpoint that empties the WAL."""
+    lesson, and watch every few seconds that the file is still the one the server opened; the
+    function returned stops that and makes a last checkpoint that empties the WAL."""
     stop = threading.Event()
+    watch = FileWatch(path)
+
+    tick = min(seconds, WATCH_EVERY_SECONDS)
 
     def run() -> None:
-        while not stop.wait(seconds):
-            _checkpoint_file(path, "PASSIVE")
+        since = 0.0
+        while not stop.wait(tick) and not watch.lost():
+            since += tick
+            if since >= seconds:
+                since = 0.0
+                _checkpoint_file(path, "PASSIVE")
 
     thread = threading.Thread(target=run, name="checkpoint", daemon=True)
     thread.start()
@@ -248,24 +344,102 @@ def checkpoint_regularly(path: Path, seconds: float = CHECKPOINT_EVERY_SECONDS) 
     def finish() -> None:
         stop.set()
         thread.join(timeout=BUSY_TIMEOUT_MS / 1000)
-        _checkpoint_file(path, "TRUNCATE")
+        if not watch.lost():  # never into a file that replaced the server's own
+            _checkpoint_file(path, "TRUNCATE")
+        watch.close()
 
     return finish
 
 
 def _checkpoint_file(path: Path, mode: str) -> None:
     try:
-        with closing(open_database(path).conn) as connection:
+        with closing(open_database(path, create=False).conn) as connection:
             checkpoint(Database(connection), mode)
     except sqlite3.Error as error:  # a full disk, say: the WAL still holds everything
         log.warning("Could not checkpoint the database: %s", error)
 
 
-class ConnectionPool:
-    """At most POOLED_CONNECTIONS open connections to one file, each lent to one borrower at a time."""
+WATCH_EVERY_SECONDS = 2
+# Database files whose path no longer leads to the file the server opened: path -> what happened.
+_lost: dict[Path, str] = {}
+
+
+def lost(path: Path) -> str:
+    """What happened to this database file while the server ran, or "" if nothing did."""
+    return _lost.get(path, "")
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    # The device and file number name a file on POSIX, and on Windows (the volume's serial
+    # number and the file's index); a file system without file numbers gives 0: its creation
+    # time then (st_ctime on Windows) tells a new file from the old one.
+    return (info.st_dev, info.st_ino or info.st_ctime_ns)
+
+
+class FileWatch:
+    """Notices when the database's path no longer leads to the file the server opened (it was
+    deleted, moved or replaced): answers then stop, and what the server holds is saved aside."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        self.opened = _identity(os.fstat(self.descriptor))
+        # A reader kept open on the same file: after a deletion it still reads the lesson.
+        self.keeper = open_database(path, read_only=True)
+        self.keeper.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def lost(self) -> bool:
+        if self.path in _lost:
+            return True
+        try:
+            now_there = _identity(self.path.stat())
+        except FileNotFoundError:
+            return self._lose("deleted")
+        except OSError:
+            return False  # cannot tell (a disk being unplugged says so on its own)
+        return now_there != self.opened and self._lose("replaced by another file")
+
+    def _lose(self, what: str) -> bool:
+        _lost[self.path] = what  # answers are refused from now on...
+        with _write_lock:  # ...and one being written is finished before the copy is made
+            saved = self._save_aside()
+        log.error(
+            "The database %s was %s while the workshop ran: answers are no longer taken. %s "
+            "Stop the workshop (Ctrl+C) and start it again.",
+            self.path,
+            what,
+            saved,
+        )
+        return True
+
+    def _save_aside(self) -> str:
+        copy = self.path.with_name(
+            f"{self.path.stem}-rescued-{time.strftime('%Y%m%d-%H%M%S')}{self.path.suffix}"
+        )
+        try:
+            _create_owner_only(copy)
+            with closing(sqlite3.connect(copy)) as target:
+                self.keeper.conn.backup(target)
+        except (sqlite3.Error, StartupError) as error:
+            return f"What it held could not be saved ({error})."
+        return f"What it held was saved as {copy.name}: rename it to {self.path.name} to go on with it."
+
+    def close(self) -> None:
+        self.keeper.conn.close()
+        os.close(self.descriptor)
+
+
+def _refuse_writes_once_lost() -> None:
+    if request.method != "GET" and lost(current_app.extensions["workshop.database_path"]):
+        fail(503, cannot_save())
+
+
+class ConnectionPool:
+    """At most POOLED_CONNECTIONS open connections to one file, each lent to one borrower at a time."""
+
+    def __init__(self, path: Path, read_only: bool = False):
+        self.path = path
+        self.read_only = read_only
         self._idle: queue.LifoQueue[Database] = queue.LifoQueue()
         self._room = threading.BoundedSemaphore(POOLED_CONNECTIONS)
 
@@ -274,7 +448,21 @@ class ConnectionPool:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            return open_database(self.path)
+            pass
+        try:
+            return self._open()
+        except BaseException:
+            self._room.release()
+            raise
+
+    def _open(self) -> Database:
+        if self.read_only and not self.path.exists():
+            # Nothing stored yet: an empty database in memory reads as "no sessions", and no
+            # file is made for it.
+            database = Database(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+            migrate(database)
+            return database
+        return open_database(self.path, read_only=self.read_only, create=False)
 
     def give_back(self, database: Database) -> None:
         self._idle.put(database)
@@ -289,27 +477,31 @@ class ConnectionPool:
             self.give_back(database)
 
 
-_pools: dict[Path, ConnectionPool] = {}
+_pools: dict[tuple[Path, bool], ConnectionPool] = {}
 _pools_lock = threading.Lock()
 
 
-def pool(path: Path) -> ConnectionPool:
-    """The one pool of connections to this file in this process."""
+def pool(path: Path, read_only: bool = False) -> ConnectionPool:
+    """The one pool of connections to this file in this process (one more for reading only)."""
     with _pools_lock:
-        return _pools.setdefault(path, ConnectionPool(path))
+        return _pools.setdefault((path, read_only), ConnectionPool(path, read_only))
+
+
+def _app_pool() -> ConnectionPool:
+    # The path is found (and its folder made) once, by init_app.
+    return pool(current_app.extensions["workshop.database_path"], current_app.config["READ_ONLY"])
 
 
 def db() -> Database:
     """The connection this request (or app context) borrowed, borrowed on first use."""
     if "workshop_database" not in g:
-        # The path is found (and its folder made) once, by init_app.
-        g.workshop_database = pool(current_app.extensions["workshop.database_path"]).borrow()
+        g.workshop_database = _app_pool().borrow()
     return g.workshop_database
 
 
 def lent() -> AbstractContextManager[Database]:
     """A connection for a moment, given back at once: for a request that then waits."""
-    return pool(current_app.extensions["workshop.database_path"]).connection()
+    return _app_pool().connection()
 
 
 def give_back(_error: BaseException | None = None) -> None:
@@ -317,7 +509,7 @@ def give_back(_error: BaseException | None = None) -> None:
     (an open event stream holds no connection between two steps)."""
     database = g.pop("workshop_database", None)
     if database is not None:
-        pool(current_app.extensions["workshop.database_path"]).give_back(database)
+        _app_pool().give_back(database)
 
 
 def migrate(database: Database) -> None:
@@ -641,7 +833,10 @@ def seen(database: Database, code: str, participant_id: str) -> None:
         "SELECT last_seen FROM participants WHERE id = ? AND session_code = ?", [participant_id, code]
     ).fetchone()
     if row and _stale(row[0]):
-        _set_participant(database, participant_id, last_seen=now())
+        try:
+            _set_participant(database, participant_id, last_seen=now())
+        except sqlite3.OperationalError as error:  # a disk refusing writes: the page still shows
+            storage_problem(error)
 
 
 def _stale(last_seen: float) -> bool:
@@ -1032,7 +1227,7 @@ def purge(database: Database, retention_days: float, report_retention_days: floa
 
 
 def purge_folder(app: Flask, retention_days: float) -> int:
-    database = open_database(database_path(app))
+    database = open_database(database_path(app), create=False)
     try:
         return purge(database, retention_days, app.config["REPORT_RETENTION_DAYS"])
     finally:

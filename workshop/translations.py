@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
 
-from .settings import PROJECT_ROOT
+from .settings import PACKAGE, builtin_content
 
 DOMAINS = {
     "messages": ("babel.cfg", ["--no-location", "--sort-output"]),
@@ -31,6 +33,8 @@ HEADER_COMMENT = """\
 # {language} translations for Safe Online Workshop.
 # This file is distributed under the same license as the Safe Online Workshop content.
 #"""
+# A catalog this small may lose most of its entries to a real change of the source texts.
+FEWEST_FOR_LOSS_CHECK = 20
 WIDTH = 100  # one line width for every catalog, so that updates only show real changes
 log = logging.getLogger(__name__)
 
@@ -59,18 +63,24 @@ def _babel(*arguments: str) -> None:
     CommandLineInterface().run(["pybabel", "-q", *arguments])
 
 
-def extract(folder: Path) -> None:
-    """Write messages.pot and content.pot from the code, the templates and the content.
+class UpdateRefused(Exception):
+    """An update that would lose a translator's work; the message says what to do instead."""
 
-    Babel runs from the project folder so that locations in the templates are relative paths,
-    the same on every machine.
+
+def extract(folder: Path, content_dir: Path | None = None, into: Path | None = None) -> None:
+    """Write messages.pot from the code and the templates, and content.pot from the content
+    in `content_dir` (the built-in content by default), into `into` (default: `folder`).
+
+    Babel runs from the folder each domain's files are in, so that locations are relative
+    paths, the same on every machine and in a checkout as in an installed kit.
     """
+    roots = {"messages": PACKAGE.parent, "content": content_dir or builtin_content()}
     for domain, (config, options) in DOMAINS.items():
-        with contextlib.chdir(PROJECT_ROOT):
+        with contextlib.chdir(roots[domain]):
             _babel(
                 "extract",
                 "-F",
-                str(folder / config),
+                str(folder.resolve() / config),
                 "-k",
                 "_",
                 "-k",
@@ -79,14 +89,31 @@ def extract(folder: Path) -> None:
                 f"--width={WIDTH}",
                 *options,
                 "-o",
-                str(folder.resolve() / f"{domain}.pot"),
+                str((into or folder).resolve() / f"{domain}.pot"),
                 ".",
             )
 
 
-def update(folder: Path, languages: list[str]) -> None:
-    """Bring every language's catalogs in line with the templates (new languages start empty)."""
-    extract(folder)
+def update(folder: Path, languages: list[str], content_dir: Path | None = None) -> None:
+    """Bring every language's catalogs in line with the templates (new languages start empty).
+
+    UpdateRefused, with nothing changed, for the catalogs of an installed kit (the next
+    install replaces them) and for an update that would drop most of a catalog's entries
+    (the wrong content folder, or strings that could not be found).
+    """
+    if folder.resolve().is_relative_to(PACKAGE):
+        raise UpdateRefused(
+            f"The catalogs in {folder} belong to the installed kit, and the next install replaces "
+            "them: nothing was changed. Update catalogs in a checkout of the kit (git clone it, "
+            "then run this command in its folder), or in your own copy of the content: "
+            "`workshop --content FOLDER translations update`, FOLDER holding slides/, quizzes/, "
+            "... and translations/."
+        )
+    with tempfile.TemporaryDirectory(prefix="templates-") as fresh:
+        extract(folder, content_dir, into=Path(fresh))
+        _refuse_big_losses(folder, Path(fresh), languages)
+        for domain in DOMAINS:
+            shutil.copyfile(Path(fresh) / f"{domain}.pot", folder / f"{domain}.pot")
     for lang in languages:
         for domain in DOMAINS:
             command = "update" if catalog_path(folder, lang, domain).exists() else "init"
@@ -104,6 +131,22 @@ def update(folder: Path, languages: list[str]) -> None:
                 lang,
             )
             _tidy(catalog_path(folder, lang, domain), lang)
+
+
+def _refuse_big_losses(folder: Path, templates: Path, languages: list[str]) -> None:
+    """UpdateRefused if a new template keeps fewer than half of a catalog's translated entries."""
+    for domain in DOMAINS:
+        kept = set(_template_ids(templates, domain))
+        for lang in languages:
+            translated = {m.id for m in _messages(catalog_path(folder, lang, domain)) if m.string}
+            if len(translated) >= FEWEST_FOR_LOSS_CHECK and len(translated & kept) < len(translated) / 2:
+                lost = len(translated - kept)
+                raise UpdateRefused(
+                    f"This update would drop {lost} of the {len(translated)} translated entries of "
+                    f"{catalog_path(folder, lang, domain)}: nothing was changed. Check that the content "
+                    "folder is the one these catalogs translate (`workshop --content FOLDER translations "
+                    "update`), and that its files are all there."
+                )
 
 
 def _tidy(path: Path, lang: str) -> None:

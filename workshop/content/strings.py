@@ -8,6 +8,7 @@ not throw away the rest of a slide's translation.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,10 +83,10 @@ def extract_content(fileobj, keywords, comment_tags, options):
     from ..settings import defaults
     from .load import load_content
 
-    settings = defaults()
-    root = Path(options.get("root") or settings["CONTENT_DIR"]).resolve()
+    # `workshop translations update` runs the extraction in the content folder in use.
+    root = Path(options.get("root") or os.getcwd()).resolve()
     if root not in _loaded:
-        directory_file = settings["DIRECTORY_FILE"]
+        directory_file = os.environ.get("WORKSHOP_DIRECTORY_FILE") or defaults()["DIRECTORY_FILE"]
         _loaded[root] = list(content_texts(load_content(root, directory_file), directory_file))
     rel = Path(fileobj.name).resolve().relative_to(root).as_posix()
     source = fileobj.read().decode("utf-8")

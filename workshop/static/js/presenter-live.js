@@ -92,8 +92,15 @@
       method: "POST", credentials: "same-origin", body: new FormData(form),
       headers: { "Accept": "application/json" }
     }).then(function (response) {
-      if (!response.ok) { throw new Error(response.status); }
-      return response.json();
+      // A refusal the server explains (the laptop cannot save, say) stays in sight until a press works.
+      return response.json().catch(function () { return {}; }).then(function (reply) {
+        each("[data-problem]", function (element) {
+          element.textContent = response.ok ? "" : reply.error || "";
+          element.hidden = response.ok || !reply.error;
+        });
+        if (!response.ok) { throw new Error(response.status); }
+        return reply;
+      });
     }).then(function (state) {
       wanted = Math.max(wanted, Number(state.version));
       return refresh();
