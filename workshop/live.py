@@ -600,7 +600,7 @@ def class_shift(session: LiveSession) -> ClassShift | None:
         return None
     devices, distributions = store.check_distributions(store.db(), session.code)
     shifts = []
-    for statement in check.for_band(session.band):
+    for statement in check.answered(session.band, distributions):
         before, after = distributions.get(statement.id, ({}, {}))
         shifts.append(StatementShift(statement, distribution(before), distribution(after), session.module_id))
     return ClassShift(devices, tuple(shifts))

@@ -21,6 +21,7 @@ from .content.model import Statement
 from .store import FEWEST_DEVICES_SHOWN
 
 SCHOOL_YEAR_STARTS = (9, 1)  # 1 September: a season is a school year
+RETIRED = " (earlier wording, no longer asked)"
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _ordered(keys, order: list) -> list:
 
 def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...]:
     """Each statement's answers summed over the sessions, in the order of the curriculum and of
-    its file; a statement since removed from the content keeps its id."""
+    its file (retired statements after those asked now); one removed without a trace keeps its id."""
     before: dict[tuple[str, str], Counter] = {}
     after: dict[tuple[str, str], Counter] = {}
     for session in sessions:
@@ -127,7 +128,7 @@ def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...
         (module.id, statement)
         for module in content.modules
         if module.id in content.before_after
-        for statement in content.before_after[module.id].statements
+        for statement in content.before_after[module.id].statements + content.before_after[module.id].retired
     ]
     statements = {(module_id, s.id): s for module_id, s in known}
     return tuple(
@@ -212,7 +213,8 @@ def as_text(report: SeasonReport, content: Content) -> str:
     if report.shifts:
         lines += ["", "Before and after (devices that answered 'Mostly' or 'Yes'):"]
         lines += [
-            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text} {s.agree_before}% -> "
+            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text}{RETIRED if s.statement.retired else ''} "
+            f"{s.agree_before}% -> "
             f"{s.agree_after}% ({s.change:+d} points, {s.devices} devices answered both times)"
             for s in report.shifts
         ]
