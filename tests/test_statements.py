@@ -119,7 +119,10 @@ STATEMENT_PROBLEMS = [
     (
         # "There are no right or wrong answers" opens the check: a fact to agree with is a test.
         "a knowledge statement asked",
-        edit('id = "photo-request"\n        measures = "confidence"', 'id = "photo-request"\n        measures = "knowledge"'),
+        edit(
+            'id = "photo-request"\n        measures = "confidence"',
+            'id = "photo-request"\n        measures = "knowledge"',
+        ),
         [f"{FILE}: statements[photo-request].measures: 'knowledge' is not one of confidence, help-seeking"],
     ),
     (
@@ -174,6 +177,53 @@ def test_a_retired_statement_is_read_but_never_asked(tmp_path):
     assert [s.id for s in old] == [*asked, "photo-request-old"]
     assert old[-1].retired and old[-1].text == "I know what to do if asked for a photo."
     assert "photo-request-old" not in [s.id for s in check.answered("10-12", {})]
+
+
+# Every statement id classes have answered; each must stay known, asked or retired, so that
+# their stored figures keep their words.
+EVER_ASKED = {
+    "online-friends": (
+        "knows-warning-signs",
+        "knows-a-number",
+        "photo-request",
+        "stop-and-block",
+        "would-tell",
+    ),
+    "getting-help": (
+        "knows-a-number",
+        "trusted-adults",
+        "helping-a-friend",
+        "keeping-evidence",
+        "would-tell",
+    ),
+    "nudes-and-pressure": (
+        "pressure-not-love",
+        "forwarding-hurts",
+        "saying-no",
+        "image-sent-to-me",
+        "would-talk",
+    ),
+    "sextortion": ("paying-rarely-helps", "never-to-blame", "what-to-do", "keeping-evidence", "would-ask"),
+    "abuse-images": ("harmed-again", "where-to-report", "what-to-do", "would-talk"),
+}
+
+
+def test_every_statement_ever_asked_is_still_known(content):
+    for module_id, ids in EVER_ASKED.items():
+        check = content.before_after[module_id]
+        known = {s.id for s in check.statements + check.retired}
+        assert set(ids) <= known, (module_id, set(ids) - known)
+
+
+# Sentences that give their own answer ("I know that..."), or lean on a lesson not yet taught
+# ("like this"), measure nothing before the lesson.
+LEADING = re.compile(r"^I know that\b|\blike this\b|\bsuch\b", re.I)
+
+
+def test_no_statement_asked_states_its_answer_or_needs_the_lesson(content):
+    for check in content.before_after.values():
+        for statement in check.statements:
+            assert not LEADING.search(statement.text), statement.text
 
 
 # Statements say what a pupil knows, can do or would do; none asks what happened to them.

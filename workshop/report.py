@@ -213,9 +213,9 @@ def as_text(report: SeasonReport, content: Content) -> str:
     if report.shifts:
         lines += ["", "Before and after (devices that answered 'Mostly' or 'Yes'):"]
         lines += [
-            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text}{RETIRED if s.statement.retired else ''} "
-            f"{s.agree_before}% -> "
-            f"{s.agree_after}% ({s.change:+d} points, {s.devices} devices answered both times)"
+            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text}{RETIRED * s.statement.retired} "
+            f"{s.agree_before}% -> {s.agree_after}% "
+            f"({s.change:+d} points, {s.devices} devices answered both times)"
             for s in report.shifts
         ]
     return "\n".join(lines) + "\n"

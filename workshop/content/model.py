@@ -251,6 +251,7 @@ class Service:
     emergency: bool = False
     always_open: bool = False
     featured: bool = False
+    for_parents: bool = False  # on the sheet for parents
     hours: tuple[OpeningHours, ...] = ()
 
     @property
@@ -282,6 +283,11 @@ class Directory:
         """The featured services as a help box shows them to pupils: the helplines for young
         people first (KJT's 116 111 in Luxembourg), the emergency numbers after them."""
         return tuple(sorted((s for s in self.services if s.featured), key=lambda s: s.emergency))
+
+    @property
+    def for_parents(self) -> tuple[Service, ...]:
+        """The services the sheet for parents lists, emergencies first."""
+        return tuple(s for s in self.in_order if s.for_parents)
 
 
 @dataclass(frozen=True)

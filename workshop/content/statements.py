@@ -71,7 +71,10 @@ def _statement(reader: _Reader, table: Table, bands: tuple[str, ...]) -> Stateme
 def _retired(table: Table) -> Statement:
     """A statement earlier seasons asked: its id and words, to read the figures stored with it."""
     statement = Statement(
-        id=table.identifier(), measures=_measures(table, RETIRED_MEASURES), text=table.text("text"), retired=True
+        id=table.identifier(),
+        measures=_measures(table, RETIRED_MEASURES),
+        text=table.text("text"),
+        retired=True,
     )
     table.finish()
     return statement
