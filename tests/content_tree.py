@@ -217,7 +217,7 @@ STATEMENTS = {
 
         [[statements]]
         id = "knows-a-number"
-        measures = "knowledge"
+        measures = "confidence"
         text = "I know a number I can call if something online worries me."
 
         [[statements]]
@@ -232,8 +232,8 @@ STATEMENTS = {
 
         [[statements]]
         id = "knows-the-law"
-        measures = "knowledge"
-        text = "I know that the law protects young people from grooming."
+        measures = "confidence"
+        text = "I know where grooming can be reported."
         age_bands = ["13-16"]
         """,
 }

@@ -169,3 +169,45 @@ def test_the_facilitator_guide_covers_every_topic_and_every_module(content):
     assert [s for s in GUIDE_SECTIONS if s not in headings] == []
     for module in content.modules:
         assert f"### Lesson plan, {module.title}" in guide, module.id
+
+
+# What an expert's review found missing, on screen for the band that needs it (the projector's
+# words, not only the notes), so that none of it goes again unnoticed.
+ON_SCREEN = [
+    ("online-friends", "10-12", ("voice chat", "game currency", "trade", "block and report in the game")),
+    ("online-friends", "13-16", ("voice chat", "game currency", "trade", "block and report in the game")),
+    (
+        "sextortion",
+        "13-16",
+        ("Boys are often targeted", "pretend to be teenagers", "many young people at once"),
+    ),
+    (
+        "nudes-and-pressure",
+        "13-16",
+        ("fake nude", "tell an adult you trust straight away", "it is not your fault"),
+    ),
+    (
+        "nudes-and-pressure",
+        "13-16",
+        ("group chat", "Stop sharing this.", "Report the post and the account", "in private"),
+    ),
+]
+
+
+@pytest.mark.parametrize("module_id,band,words", ON_SCREEN, ids=[f"{m}-{b}-{w[0]}" for m, b, w in ON_SCREEN])
+def test_what_the_lesson_adds_is_on_screen(content, module_id, band, words):
+    module = content.modules_by_id[module_id]
+    screens = [
+        f"{step.slide.title} {step.slide.body}" for step in build_deck(content, module, band) if step.slide
+    ]
+    assert any(all(word.lower() in screen.lower() for word in words) for screen in screens), words
+
+
+def test_where_the_reference_is_silent_the_guide_names_what_to_ask_the_school():
+    guide = (PROJECT_ROOT / "guide" / "facilitator.md").read_text(encoding="utf-8")
+    ask = next(part for part in guide.split("\n\n") if part.startswith("**Ask what the school does"))
+    for topic in ("faked nude images", "group chat", "sextortion of boys", "who tells the parents", "police"):
+        assert topic in ask, topic
+    for slide in ("nudes-and-pressure/faked-images", "sextortion/it-can-happen-to-anyone"):
+        notes = (PROJECT_ROOT / "slides" / f"{slide}.md").read_text(encoding="utf-8").split("???")[1]
+        assert "figures" in notes or "says nothing" in notes, slide

@@ -20,7 +20,7 @@ def test_every_public_page_is_a_file(frozen, tiny_app):
     for url in all_public_urls(tiny_app):
         assert (frozen.folder / url.lstrip("/") / "index.html").is_file(), url
     assert (frozen.folder / "static" / "css" / "app.css").is_file()
-    assert frozen.pages == 26
+    assert frozen.pages == 27
 
 
 def test_root_is_a_language_chooser_not_a_redirect(frozen):

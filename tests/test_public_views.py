@@ -14,8 +14,8 @@ HELP_LINK = '<a class="help-link" href="/en/help/">Get help</a>'
 def test_every_public_page_is_in_english_with_the_help_link(tiny_app):
     client = signed_in(tiny_app)  # the answer key is the presenter's on a running server
     urls = all_public_urls(tiny_app)
-    # chooser, home, help, guide, module, 2 decks, 2 speaker views, quiz, story 1+4+4, download, 6 printables
-    assert len(urls) == 26
+    # chooser, home, help, guide, module, 2 decks, 2 speaker views, quiz, story 1+4+4, download, 7 printables
+    assert len(urls) == 27
     for url in urls:
         if url == "/":
             continue

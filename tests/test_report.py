@@ -9,14 +9,15 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
+from conftest import tiny_settings
 
-from workshop import report, store
+from workshop import create_app, live, report, store
 from workshop.cli import main
 from workshop.content import loaded_content
 from workshop.lesson import CHECK_AFTER, CHECK_BEFORE, LOBBY, Position
 from workshop.store import Phase
 
-from content_tree import DIRECTORY_FILE
+from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
 from helpers import visible_text
 
 DAY = 86400
@@ -266,3 +267,37 @@ def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tm
     [aggregate] = store.season_aggregates(database, 0, store.now())
     assert aggregate["pupils"] == 1 and aggregate["languages"] == {"fr": 1} and aggregate["shifts"] == {}
     database.conn.close()
+
+
+def test_figures_stored_under_a_retired_statement_still_read_with_its_words(checked_app, data_dir, tmp_path):
+    """A statement reworded between seasons gets a new id; the old one is kept as retired, so a
+    class that answered it still sees it, and the season report shows it apart, never added to
+    the new one."""
+    with checked_app.app_context():
+        code, _ = hold_session(
+            store.db(), "10-12", 1, ["en"] * 5, [{"photo-request": 2}] * 5, [{"photo-request": 5}] * 5
+        )
+    reworded = STATEMENTS["statements/tiny.toml"].replace('id = "photo-request"', 'id = "photo-of-myself"')
+    reworded = reworded.replace("asks me for a photo.", "asks me for a photo of myself.") + (
+        '\n[[retired]]\nid = "photo-request"\nmeasures = "confidence"\n'
+        'text = "I know what to do if someone online asks me for a photo."\n'
+    )
+    root = write_tree(tmp_path / "next-season", {**TINY, "statements/tiny.toml": reworded})
+    next_season = create_app(tiny_settings(root, data_dir))
+    found = this_season(next_season)
+    (old,) = [s for s in found.shifts if s.statement.id == "photo-request"]
+    assert old.statement.retired and old.statement.text.endswith("asks me for a photo.")
+    assert (old.agree_before, old.agree_after, old.devices) == (0, 100, 5)
+    assert "photo-of-myself" not in [s.statement.id for s in found.shifts]
+    with next_season.app_context():
+        assert "asks me for a photo. (earlier wording, no longer asked) 0% -> 100%" in report.as_text(
+            found, loaded_content(next_season)
+        )
+        shift = live.class_shift(store.get_session(store.db(), code))
+    assert [s.statement.id for s in shift.statements] == [
+        "knows-a-number",
+        "photo-of-myself",
+        "would-tell",
+        "photo-request",
+    ]
+    assert shift.statements[-1].shown and shift.statements[-1].agree_after == 100

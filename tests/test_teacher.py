@@ -13,8 +13,10 @@ import psutil
 import pytest
 
 from workshop import download, pdf
+from workshop.content import loaded_content
 from workshop.offline import freeze
-from workshop.settings import PROJECT_ROOT
+from workshop.settings import PROJECT_ROOT, defaults
+from workshop.teacher import MODULE_SHEETS, SHEETS
 
 from helpers import running_server, signed_in
 
@@ -85,7 +87,7 @@ def test_unknown_zip_is_a_404(tiny_app):
     assert tiny_app.test_client().get("/download/offline-nope.zip").status_code == 404
 
 
-@pytest.mark.parametrize("sheet", ["worksheet", "answer-key", "scenarios"])
+@pytest.mark.parametrize("sheet", ["worksheet", "answer-key", "scenarios", "parents"])
 def test_module_printables_render(tiny_app, sheet):
     html = signed_in(tiny_app).get(f"/en/print/modules/tiny/{sheet}/").get_data(as_text=True)
     assert 'class="printable"' in html
@@ -93,8 +95,25 @@ def test_module_printables_render(tiny_app, sheet):
         assert "A new online friend asks Lea to keep a secret." in html and "Yes: a trusted adult" not in html
     elif sheet == "answer-key":
         assert "Yes: a trusted adult can help." in html and "✓" in html
-    else:
+    elif sheet == "scenarios":
         assert "Section 1" in html and "go to section 3" in html
+    else:
+        assert "For parents: what your child" in html and "If your child tells you something" in html
+    assert signed_in(tiny_app).get(f"/en/print/modules/nope/{sheet}/").status_code == 404
+
+
+@pytest.mark.parametrize("lang", defaults()["LANGUAGES"])
+def test_the_sheet_for_parents_gives_what_was_taught_and_the_numbers_in_every_language(app, client, lang):
+    content = loaded_content(app)
+    for module in content.modules:
+        html = client.get(f"/{lang}/print/modules/{module.id}/parents/").get_data(as_text=True)
+        assert f'lang="{lang}"' in html and 'class="printable"' in html
+        # Police emergency, the police Child Protection Unit, the helpline for parents, KJT.
+        for number in ("113", "12321", "8002-1234", "116 111"):
+            assert f'<strong class="parents-number">{number}</strong>' in html, (module.id, number)
+        assert html.count("<li>") >= len(module.learning_goals) + 8
+        if lang != "en":
+            assert "If your child tells you something" not in html and "What the lesson covered" not in html
 
 
 def test_help_card_and_poster_carry_the_numbers(tiny_app):
@@ -110,6 +129,8 @@ def test_frozen_download_page_has_no_zip_link_and_readmes_exist(tiny_app, tmp_pa
     page = (copy.folder / "en" / "download" / "index.html").read_text(encoding="utf-8")
     assert ".zip" not in page and "being prepared" not in page
     assert 'href="../print/help-card/index.html"' in page
+    assert 'href="../print/modules/tiny/parents/index.html"' in page
+    assert (copy.folder / "en" / "print" / "modules" / "tiny" / "parents" / "index.html").is_file()
     readme = (copy.folder / "README.txt").read_text(encoding="utf-8")
     assert "double-click index.html" in readme and "116 111" in readme
     assert (copy.folder / "en" / "README.txt").is_file()
@@ -138,7 +159,7 @@ def test_the_build_runs_low_with_one_browser_and_stops_with_the_server(tmp_path)
             assert len(printing) <= 1, printing
             browsers.update(printing)
             time.sleep(0.1)
-        assert browsers and build["total"] == 18
+        assert browsers and build["total"] == len(SHEETS) + 5 * len(MODULE_SHEETS)
         server.process.terminate()
         server.process.wait(timeout=10)
     gone, alive = psutil.wait_procs([freezer, *browsers], timeout=15)

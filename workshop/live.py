@@ -665,7 +665,7 @@ def class_shift(session: LiveSession) -> ClassShift | None:
     if not session.with_check or check is None or kept is None:
         return None
     shifts = []
-    for statement in check.for_band(session.band):
+    for statement in check.answered(session.band, kept["statements"]):
         counts = kept["statements"].get(statement.id, {})
         before, after = distribution(counts.get("before", {})), distribution(counts.get("after", {}))
         shifts.append(StatementShift(statement, before, after, session.module_id))

@@ -23,6 +23,7 @@ from .store import FEWEST_DEVICES_SHOWN
 SCHOOL_YEAR_STARTS = (9, 1)  # 1 September: a season is a school year
 # Past any session's time: the end of a report that runs to the last day a date can name.
 END_OF_TIME = float(2**62)
+RETIRED = " (earlier wording, no longer asked)"
 
 
 class ReportError(Exception):
@@ -137,7 +138,7 @@ def _ordered(keys, order: list) -> list:
 
 def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...]:
     """Each statement's answers summed over the sessions, in the order of the curriculum and of
-    its file; a statement since removed from the content keeps its id."""
+    its file (retired statements after those asked now); one removed without a trace keeps its id."""
     before: dict[tuple[str, str], Counter] = {}
     after: dict[tuple[str, str], Counter] = {}
     for session in sessions:
@@ -149,7 +150,7 @@ def _shifts(content: Content, sessions: list[dict]) -> tuple[StatementShift, ...
         (module.id, statement)
         for module in content.modules
         if module.id in content.before_after
-        for statement in content.before_after[module.id].statements
+        for statement in content.before_after[module.id].statements + content.before_after[module.id].retired
     ]
     statements = {(module_id, s.id): s for module_id, s in known}
     return tuple(
@@ -234,8 +235,9 @@ def as_text(report: SeasonReport, content: Content) -> str:
     if report.shifts:
         lines += ["", "Before and after (devices that answered 'Mostly' or 'Yes'):"]
         lines += [
-            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text} {s.agree_before}% -> "
-            f"{s.agree_after}% ({s.change:+d} points, {s.devices} devices answered both times)"
+            f"  {titles.get(s.module_id, s.module_id)}: {s.statement.text}{RETIRED * s.statement.retired} "
+            f"{s.agree_before}% -> {s.agree_after}% "
+            f"({s.change:+d} points, {s.devices} devices answered both times)"
             for s in report.shifts
         ]
     return "\n".join(lines) + "\n"

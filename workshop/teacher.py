@@ -24,7 +24,7 @@ bp = Blueprint("teacher", __name__)
 
 # Printables that exist once per language, and those that exist once per module.
 SHEETS = ("help_card", "help_poster", "guide_print")
-MODULE_SHEETS = ("worksheet", "answer_key", "scenario_sheets")
+MODULE_SHEETS = ("worksheet", "answer_key", "scenario_sheets", "parents")
 PDF_NAMES = {
     "help_card": "help-cards",
     "help_poster": "help-poster",
@@ -32,6 +32,7 @@ PDF_NAMES = {
     "worksheet": "quiz-worksheet",
     "answer_key": "answer-key",
     "scenario_sheets": "story-sheets",
+    "parents": "for-parents",
 }
 
 
@@ -118,6 +119,13 @@ def scenario_sheets(lang, module_id):
     module = module_of(module_id)
     scenarios = loaded_content().scenarios_in(module)
     return render_template("teacher/scenarios.html", module=module, scenarios=scenarios)
+
+
+@bp.route("/<lang>/print/modules/<module_id>/parents/")
+def parents(lang, module_id):
+    """One page for a pupil's family: what the module taught, what to do if their child tells
+    them something, and where to get help."""
+    return render_template("teacher/parents.html", module=module_of(module_id))
 
 
 @bp.route("/<lang>/print/help-card/")

@@ -87,9 +87,9 @@ def test_every_page_type_passes_axe(browser, server, lang):
 
     presenter, console, pupil, phone, code = start_live_session(browser, server, lang)
     found["presenter lobby"] = violations(console)
-    # Through the six opening slides and the before-and-after check (open, closed, thank you)
+    # Through the seven opening slides and the before-and-after check (open, closed, thank you)
     # to the quiz's first question.
-    click_next(console, 10)
+    click_next(console, 11)
     reload(phone)
     expect(phone.locator('input[name="choice"]').first).to_be_visible()
     found["pupil question"] = violations(phone)
@@ -118,7 +118,7 @@ def test_keyboard_only_pupil_joins_answers_and_sees_the_result(browser, server):
     phone.keyboard.type(code.lower())
     with phone.expect_navigation():
         phone.keyboard.press("Enter")
-    click_next(console, 10)  # to the quiz's first question, as above
+    click_next(console, 11)  # to the quiz's first question, as above
     reload(phone)
     while phone.evaluate("document.activeElement.name") != "choice":
         phone.keyboard.press("Tab")
@@ -151,6 +151,7 @@ def test_keyboard_only_self_paced_quiz(browser, server):
         *["en/join/", "en/help/", "en/quizzes/online-friends/", "en/scenarios/lea-new-friend/"],
         # The printables are pages too, opened on a phone from the offline copy.
         *["en/print/help-poster/", "en/print/help-card/", "en/print/modules/online-friends/worksheet/"],
+        "en/print/modules/sextortion/parents/",
     ],
 )
 def test_reflows_at_320_px_and_targets_are_at_least_24_px(browser, server, url):

@@ -9,6 +9,8 @@ from pypdf import PdfReader
 
 from workshop.offline import freeze
 from workshop.pdf import find_browser
+from workshop.settings import defaults
+from workshop.teacher import MODULE_SHEETS, SHEETS
 
 
 def pdf_of(page) -> PdfReader:
@@ -31,10 +33,26 @@ def test_help_card_and_worksheet_print_to_pdf(context, live_server):
     assert "keep a secret" in text and "Yes: a trusted adult" not in text
 
 
+@pytest.mark.parametrize("lang", defaults()["LANGUAGES"])
+def test_the_sheet_for_parents_prints_on_one_page_in_every_language(
+    context, builtin_server, builtin_content, lang
+):
+    server, _ = builtin_server
+    page = context.new_page()
+    for module in builtin_content.modules:
+        page.goto(f"{server.base_url}{lang}/print/modules/{module.id}/parents/")
+        sheet = pdf_of(page)
+        assert len(sheet.pages) == 1, (lang, module.id)
+        text = sheet.pages[0].extract_text()
+        assert "12321" in text and "8002-1234" in text and "Get help" not in text
+
+
 def test_freeze_prints_every_printable_to_pdf(tiny_app, tmp_path):
     tiny_app.config["PDFS"] = True
     copy = freeze(tiny_app, tmp_path / "offline")
-    assert copy.pdfs == 6 and copy.pdf_tool == str(find_browser())  # says which browser printed
+    assert copy.pdfs == len(SHEETS) + len(MODULE_SHEETS) and copy.pdf_tool == str(
+        find_browser()
+    )  # says which browser printed
     poster = PdfReader(copy.folder / "en" / "print" / "help-poster" / "help-poster.pdf")
     assert len(poster.pages) == 1 and "116 111" in poster.pages[0].extract_text()
     several = 0

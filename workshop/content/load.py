@@ -294,6 +294,7 @@ class _Reader:
             emergency=bool(table.flag("emergency")),
             always_open=bool(table.flag("always_open")),
             featured=bool(table.flag("featured")),
+            for_parents=bool(table.flag("for_parents")),
             hours=self.hours(table.table("hours")),
         )
         if not (service.phone or service.website):

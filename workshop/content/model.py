@@ -10,7 +10,11 @@ AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
 # What the controlled trials of school online-safety lessons measure: knowledge, confidence to
 # act (self-efficacy) and willingness to seek help.
-MEASURES = ("knowledge", "confidence", "help-seeking")
+# What a statement asked in the check measures. Knowledge is not among them: the check opens with
+# "there are no right or wrong answers", and a sentence that states a fact gives its own answer.
+MEASURES = ("confidence", "help-seeking")
+# What a retired statement may have measured: earlier seasons asked "I know that..." sentences.
+RETIRED_MEASURES = ("knowledge", *MEASURES)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -204,19 +208,25 @@ class Statement:
     measures: str
     text: str
     age_bands: tuple[str, ...] = AGE_BANDS
+    retired: bool = False  # no longer asked; kept so that figures stored with it still read
 
 
 @dataclass(frozen=True)
 class BeforeAfterCheck:
     """A module's statements, and the slide after which the check opens (it closes before the
-    last slide, where to get help)."""
+    last slide, where to get help); with the statements earlier seasons asked."""
 
     module_id: str
     opens_after: str
     statements: tuple[Statement, ...]
+    retired: tuple[Statement, ...] = ()
 
     def for_band(self, band: str) -> tuple[Statement, ...]:
         return tuple(s for s in self.statements if band in s.age_bands)
+
+    def answered(self, band: str, statement_ids) -> tuple[Statement, ...]:
+        """The band's statements, then the retired ones among the ids a class answered."""
+        return self.for_band(band) + tuple(s for s in self.retired if s.id in statement_ids)
 
 
 @dataclass(frozen=True)
@@ -241,6 +251,7 @@ class Service:
     emergency: bool = False
     always_open: bool = False
     featured: bool = False
+    for_parents: bool = False  # on the sheet for parents
     hours: tuple[OpeningHours, ...] = ()
 
     @property
@@ -272,6 +283,11 @@ class Directory:
         """The featured services as a help box shows them to pupils: the helplines for young
         people first (KJT's 116 111 in Luxembourg), the emergency numbers after them."""
         return tuple(sorted((s for s in self.services if s.featured), key=lambda s: s.emergency))
+
+    @property
+    def for_parents(self) -> tuple[Service, ...]:
+        """The services the sheet for parents lists, emergencies first."""
+        return tuple(s for s in self.in_order if s.for_parents)
 
 
 @dataclass(frozen=True)

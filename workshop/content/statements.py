@@ -2,8 +2,9 @@
 
 A module's statements are rated by pupils near the start of a live lesson and again at the
 end, with the same words. The rules here keep them usable as a measure: 3 to 5 for each age
-band, short enough for a phone, and covering what pupils know, what they feel able to do and
-whether they would seek help.
+band, short enough for a phone, and covering what pupils feel able to do and whether they would
+seek help. A statement no longer asked moves to `[[retired]]` with its words, so that answers
+stored under its id still read in the class's figures and the season report.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fields import Table, unique_ids
-from .model import AGE_BANDS, MEASURES, BeforeAfterCheck, Module, PlanKind, Statement
+from .model import AGE_BANDS, MEASURES, RETIRED_MEASURES, BeforeAfterCheck, Module, PlanKind, Statement
 
 if TYPE_CHECKING:
     from .load import _Reader
@@ -44,8 +45,9 @@ def _check(reader: _Reader, path: Path, modules_by_id: dict[str, Module]) -> Bef
         module_id=module_id,
         opens_after=table.identifier("opens_after"),
         statements=tuple(_statement(reader, t, bands) for t in table.tables("statements")),
+        retired=tuple(_retired(t) for t in table.tables("retired", required=False)),
     )
-    unique_ids(reader.problems, table.file, "statements", [s.id for s in check.statements])
+    unique_ids(reader.problems, table.file, "statements", [s.id for s in check.statements + check.retired])
     table.finish()
     if module:
         for band in module.age_bands:
@@ -54,12 +56,9 @@ def _check(reader: _Reader, path: Path, modules_by_id: dict[str, Module]) -> Bef
 
 
 def _statement(reader: _Reader, table: Table, bands: tuple[str, ...]) -> Statement:
-    measures = table.text("measures")
-    if measures and measures not in MEASURES:
-        table.problem("measures", f"'{measures}' is not one of {', '.join(MEASURES)}")
     statement = Statement(
         id=table.identifier(),
-        measures=measures,
+        measures=_measures(table, MEASURES),
         text=table.text("text"),
         age_bands=reader.bands(table, bands),
     )
@@ -67,6 +66,25 @@ def _statement(reader: _Reader, table: Table, bands: tuple[str, ...]) -> Stateme
         table.problem("text", f"too long for a phone: {len(statement.text)} characters, at most {LONGEST}")
     table.finish()
     return statement
+
+
+def _retired(table: Table) -> Statement:
+    """A statement earlier seasons asked: its id and words, to read the figures stored with it."""
+    statement = Statement(
+        id=table.identifier(),
+        measures=_measures(table, RETIRED_MEASURES),
+        text=table.text("text"),
+        retired=True,
+    )
+    table.finish()
+    return statement
+
+
+def _measures(table: Table, allowed: tuple[str, ...]) -> str:
+    measures = table.text("measures")
+    if measures and measures not in allowed:
+        table.problem("measures", f"'{measures}' is not one of {', '.join(allowed)}")
+    return measures
 
 
 def _check_band(table: Table, module: Module, check: BeforeAfterCheck, band: str) -> None:

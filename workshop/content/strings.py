@@ -47,7 +47,8 @@ def content_texts(content: Content, directory_file: str = "") -> Iterator[tuple[
     for scenario in content.scenarios.values():
         yield from ((f"scenarios/{scenario.id}.toml", text) for text in _scenario_texts(scenario))
     for check in content.before_after.values():
-        yield from ((f"statements/{check.module_id}.toml", s.text) for s in check.statements)
+        # Retired statements too: the figures stored with them still show in every language.
+        yield from ((f"statements/{check.module_id}.toml", s.text) for s in check.statements + check.retired)
     yield directory_file, content.directory.country
     for service in content.directory.services:
         for text in (service.name, service.helps_with, service.for_whom):
