@@ -28,7 +28,7 @@ from .content import loaded_content
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import address, allowed, check_address
-from .store import Device, LiveSession, Phase, SessionMark
+from .store import Device, LiveSession, Phase, SchoolContact, SessionMark
 
 # Pupils' streams (or polls) wait until the session moves on (watch.py); devices the server has
 # no place for poll every 2 s, in a very large group less often, so the laptop keeps answering fast.
@@ -126,10 +126,11 @@ def devices(session: LiveSession) -> list[Device]:
 # What the presenter's buttons do
 
 
-def start(module_id: str, band: str, with_check: bool) -> LiveSession:
+def start(module_id: str, band: str, with_check: bool, school_id: int | None = None) -> LiveSession:
     """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones.
 
-    The before-and-after check is part of it if asked for and the module has one.
+    The before-and-after check is part of it if asked for and the module has one; its help
+    boxes name the school's own contact if a kept school is picked.
     """
     content = loaded_content()
     module = content.modules_by_id.get(module_id)
@@ -138,8 +139,16 @@ def start(module_id: str, band: str, with_check: bool) -> LiveSession:
     if band not in module.age_bands:
         abort(400)
     with_check = with_check and module.id in content.before_after
+    school = store.school_contact(store.db(), school_id) if school_id else None
+    if school:
+        store.school_used(store.db(), school.id)
     # Every session opens on the join screen, so pupils can join before the lesson begins.
-    return store.create_session(store.db(), module.id, band, LOBBY, with_check)
+    return store.create_session(store.db(), module.id, band, LOBBY, with_check, school and school.id)
+
+
+def school_of(session: LiveSession) -> SchoolContact | None:
+    """The school's own contact its help boxes name, or None: the national helplines only."""
+    return store.school_contact(store.db(), session.school_id) if session.school_id else None
 
 
 def act(

@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live, network, report
+from . import live, network, report, schools
 from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .errors import fail
@@ -61,6 +61,9 @@ def home(lang):
     """Start a session, see the address pupils open, go back to recent sessions."""
     reach = network.pupils_reach()
     modules = loaded_content().modules
+    kept = schools.school_contacts()
+    # The school last saved or used is picked unless the presenter picks another (or none: 0).
+    picked = request.args.get("school", type=int, default=kept[0].id if kept else 0)
     return render_template(
         "presenter/home.html",
         modules=modules,
@@ -68,6 +71,8 @@ def home(lang):
         sessions=live.recent_sessions(),
         reach=reach,
         qr_svg=qr_svg(reach.join_url),
+        schools=kept,
+        school=next((s for s in kept if s.id == picked), None),
     )
 
 
@@ -76,8 +81,61 @@ def home(lang):
 def start(lang):
     """A new live session of the chosen module and age band, opened on its console."""
     with_check = request.form.get("check") == "on"  # an unticked box sends nothing
-    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check)
+    school_id = request.form.get("school", type=int)
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check, school_id)
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
+
+
+@bp.route("/<lang>/presenter/schools/")
+@presenter_required
+def school_contacts(lang):
+    """The schools' own contacts: a new one, or the one `?edit=` names, and every one kept."""
+    editing = schools.school_contact(request.args.get("edit", type=int))
+    return render_template(
+        "presenter/schools.html", schools=schools.school_contacts(), contact=editing, problems={}
+    )
+
+
+@bp.post("/<lang>/presenter/schools/")
+@presenter_required
+def save_school_contact(lang):
+    """Keep a school's contact, then start a session with it; the form again if something is wrong."""
+    school_id = request.form.get("id", type=int) or 0
+    if school_id:
+        found(schools.school_contact(school_id))
+    draft = schools.read_form(request.form, school_id)
+    if draft.problems:
+        page = render_template(
+            "presenter/schools.html",
+            schools=schools.school_contacts(),
+            contact=draft.contact,
+            problems=draft.problems,
+        )
+        return page, 400
+    return redirect(url_for("presenter.home", lang=lang, school=schools.save(draft.contact)))
+
+
+@bp.post("/<lang>/presenter/schools/<int:school_id>/forget")
+@presenter_required
+def forget_school_contact(lang, school_id):
+    """Forget a school's contact; sessions held for it keep the national helplines."""
+    schools.forget(school_id)
+    return redirect(url_for("presenter.school_contacts", lang=lang))
+
+
+@bp.route("/<lang>/presenter/schools/<int:school_id>/help-card/")
+@presenter_required
+def school_help_card(lang, school_id):
+    """The printable help cards with this school's contact."""
+    school = found(schools.school_contact(school_id))
+    return render_template("teacher/help_card.html", copies=range(8), school=school)
+
+
+@bp.route("/<lang>/presenter/schools/<int:school_id>/help-poster/")
+@presenter_required
+def school_help_poster(lang, school_id):
+    """The help poster with this school's contact."""
+    return render_template("teacher/help_poster.html", school=found(schools.school_contact(school_id)))
 
 
 def live_session(code: str) -> live.LiveSession:
@@ -98,6 +156,7 @@ def live_view(session: live.LiveSession) -> dict:
         "shown_question": live.shown_question(session),
         "branch_ahead": live.branch_ahead(session),
         "shift": live.shift_on_stage(session),
+        "school": live.school_of(session),
     }
 
 

@@ -32,7 +32,7 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 
 def init_app(app: Flask) -> None:
     """Every filter, global and page value templates use, in one place."""
-    app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
+    app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json, tel=tel)
     app.jinja_env.tests["with_before_after"] = has_before_after_check
     app.jinja_env.globals.update(
         weekly_hours=weekly_hours,
@@ -94,6 +94,11 @@ def _clock(hhmm: str) -> str:
 def hours_json(service: Service) -> str:
     """The week's opening times for the browser's open-now badge: {"mon": [["17:00","22:00"]]}."""
     return json.dumps({day.weekday: [list(span) for span in day.spans] for day in service.hours})
+
+
+def tel(phone: str) -> str:
+    """A phone number as a `tel:` URI wants it: digits, and a leading +."""
+    return ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())
 
 
 def polled_json(document: dict) -> Response:

@@ -87,6 +87,8 @@ class LiveSession:
     created_at: float
     ended_at: float | None
     with_check: bool  # the before-and-after check is part of this lesson
+    school_id: int | None = None  # the school whose contact its help boxes name
+    help_on_stage: bool = False  # the stage tells the whole class where to get help
 
     @property
     def ended(self) -> bool:
@@ -428,13 +430,35 @@ CREATE TABLE IF NOT EXISTS session_aggregates (
 );
 CREATE INDEX IF NOT EXISTS session_aggregates_by_date ON session_aggregates(held_at);
 """
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)  # each upgrades a file from the version before it
+
+# Version 4: the schools' own child-protection contacts, kept for next time, the school a
+# session is held for, and whether the stage shows the class where to get help.
+_SCHEMA_4 = """
+CREATE TABLE IF NOT EXISTS school_contacts (
+    id INTEGER PRIMARY KEY,
+    school TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    place TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    phone TEXT NOT NULL DEFAULT '',
+    services TEXT NOT NULL DEFAULT '[]',
+    saved_at REAL NOT NULL
+);
+ALTER TABLE sessions ADD COLUMN school_id INTEGER REFERENCES school_contacts(id) ON DELETE SET NULL;
+ALTER TABLE sessions ADD COLUMN help_on_stage INTEGER NOT NULL DEFAULT 0
+"""
+MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)  # each upgrades a file from the version before it
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @writes
 def create_session(
-    database: Database, module_id: str, band: str, position: Position, with_check: bool = False
+    database: Database,
+    module_id: str,
+    band: str,
+    position: Position,
+    with_check: bool = False,
+    school_id: int | None = None,
 ) -> LiveSession:
     """A new session under a fresh join code."""
     code = new_code(database)
@@ -447,6 +471,7 @@ def create_session(
             "phase": Phase.LOBBY,
             "created_at": now(),
             "with_check": int(with_check),
+            "school_id": school_id,
         }
     )
     return get_session(database, code)
@@ -473,6 +498,8 @@ def _session(values: dict) -> LiveSession:
         created_at=values["created_at"],
         ended_at=values["ended_at"],
         with_check=bool(values["with_check"]),
+        school_id=values["school_id"],
+        help_on_stage=bool(values["help_on_stage"]),
     )
 
 
@@ -857,6 +884,78 @@ def purge_folder(app: Flask, retention_days: float) -> int:
         return purge(database, retention_days, app.config["REPORT_RETENTION_DAYS"])
     finally:
         database.conn.close()
+
+
+# The schools' own contacts
+
+
+@dataclass(frozen=True)
+class LocalService:
+    """A local service a school names besides the national helplines."""
+
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolContact:
+    """A school's child-protection contact as the presenter wrote it: plain text, never markup."""
+
+    id: int
+    school: str
+    contact: str  # a role or a name
+    place: str  # where pupils find them
+    hours: str  # when
+    phone: str
+    services: tuple[LocalService, ...]
+
+
+def _school(row: dict) -> SchoolContact:
+    services = tuple(LocalService(**service) for service in json.loads(row["services"]))
+    fields = ("id", "school", "contact", "place", "hours", "phone")
+    return SchoolContact(**{name: row[name] for name in fields}, services=services)
+
+
+def school_contacts(database: Database) -> list[SchoolContact]:
+    """Every school kept, the one last saved or used first."""
+    rows = database.query("SELECT * FROM school_contacts ORDER BY saved_at DESC, id DESC")
+    return [_school(row) for row in rows]
+
+
+def school_contact(database: Database, school_id: int | None) -> SchoolContact | None:
+    """The school with this id, or None."""
+    rows = list(database.query("SELECT * FROM school_contacts WHERE id = ?", [school_id]))
+    return _school(rows[0]) if rows else None
+
+
+@writes
+def save_school_contact(database: Database, contact: SchoolContact) -> int:
+    """Keep a school's contact (a new one when its id is 0) and return its id."""
+    row = {
+        "school": contact.school,
+        "contact": contact.contact,
+        "place": contact.place,
+        "hours": contact.hours,
+        "phone": contact.phone,
+        "services": _json([vars(service) for service in contact.services]),
+        "saved_at": now(),
+    }
+    if contact.id:
+        database["school_contacts"].update(contact.id, row)
+        return contact.id
+    return database["school_contacts"].insert(row).last_pk
+
+
+@writes
+def delete_school_contact(database: Database, school_id: int | None) -> None:
+    """Forget a school; its sessions stay, with the national helplines only."""
+    database.execute("DELETE FROM school_contacts WHERE id = ?", [school_id])
+
+
+@writes
+def school_used(database: Database, school_id: int) -> None:
+    """The school just picked for a session comes first next time."""
+    database.execute("UPDATE school_contacts SET saved_at = ? WHERE id = ?", [now(), school_id])
 
 
 def new_code(database: Database) -> str:
