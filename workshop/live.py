@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from . import before_after, store
 from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
+from .content.signals import may_be_disclosure
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import address, allowed, check_address
@@ -37,7 +38,7 @@ MIN_POLL_SECONDS, POLLS_PER_SECOND = 2.0, 200
 CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
 # Tidying up stays possible once the session has ended; nothing else changes it then.
-AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question"}
+AFTER_END = {"end", "remove-device", "hide-from-list", "show-in-list", "delete-question", "help-off-stage"}
 
 
 def lesson_of(session: LiveSession) -> Lesson:
@@ -177,6 +178,8 @@ def act(
         "hide-from-list": lambda: set_pupil_question_hidden(session, question_id, True),
         "show-in-list": lambda: set_pupil_question_hidden(session, question_id, False),
         "delete-question": lambda: delete_pupil_question(session, question_id),
+        "help-on-stage": lambda: _change(session, help_on_stage=1),
+        "help-off-stage": lambda: _change(session, help_on_stage=0),
     }
     if action not in actions or (session.ended and action not in AFTER_END):
         abort(400)
@@ -205,8 +208,9 @@ def go_back(session: LiveSession) -> None:
 def _move(session: LiveSession, position: Position, trail: tuple[Position, ...], seen_before: bool = False):
     step = lesson_of(session).step_at(position)
     phase = _phase_on_arrival(step, seen_before)
-    # A new step starts clean: its chart shows when revealed, and no pupil's question stays projected.
-    columns = {"chart_hidden": 0, "shown_question": None, **_phase_columns(phase, step)}
+    # A new step starts clean: its chart shows when revealed, and no pupil's question (nor the
+    # class's help message) stays projected.
+    columns = {"chart_hidden": 0, "shown_question": None, "help_on_stage": 0, **_phase_columns(phase, step)}
     _change(session, position=position, trail=trail, **columns)
 
 
@@ -291,8 +295,21 @@ def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
 
 
 def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
-    """Put one pupil's anonymous question on the projector (None takes it off)."""
+    """Put one pupil's anonymous question on the projector (None takes it off); never one that
+    may be a disclosure, nor one the presenter hid."""
+    if question_id is not None:
+        question_for_projector(session, question_id)
     _change(session, shown_question=question_id)
+
+
+def question_for_projector(session: LiveSession, question_id: int | None) -> dict:
+    """A question the presenter may put on the projector; a plain 404 or 409 for any other."""
+    question = pupil_question(session, question_id or 0)
+    if question is None or question["hidden"]:
+        fail(404, _("There is no such question in the list."))
+    if question["marked"]:
+        fail(409, _("This question may be a disclosure: it never goes on the projector."))
+    return question
 
 
 def remove_device(session: LiveSession, device_number: int | None) -> None:
@@ -402,14 +419,23 @@ def ask_question(session: LiveSession, participant: str, text: str) -> None:
 
 
 def pupil_questions(session: LiveSession) -> list[dict]:
-    """Pupils' anonymous questions, oldest first: text and time, never who asked."""
-    return store.pupil_questions(store.db(), session.code)
+    """Pupils' anonymous questions, oldest first: text and time, never who asked, and `marked`
+    when one may be a disclosure (signals/<lang>.toml)."""
+    signals = loaded_content().signals
+    questions = store.pupil_questions(store.db(), session.code)
+    return [{**question, "marked": may_be_disclosure(signals, question["text"])} for question in questions]
+
+
+def pupil_question(session: LiveSession, question_id: int) -> dict | None:
+    """One of the session's questions, or None."""
+    return next((q for q in pupil_questions(session) if q["id"] == question_id), None)
 
 
 def shown_question(session: LiveSession) -> str:
-    """The pupil's question the presenter put on the projector, if any."""
-    questions = pupil_questions(session)
-    return next((q["text"] for q in questions if q["id"] == session.shown_question), "")
+    """The pupil's question the presenter put on the projector, if any; never a marked one,
+    even if it was shown before the lists were changed."""
+    question = pupil_question(session, session.shown_question) if session.shown_question else None
+    return question["text"] if question and not question["marked"] else ""
 
 
 # What devices poll
@@ -518,6 +544,7 @@ def presenter_state(session: LiveSession) -> dict:
         "phase": session.phase,
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),
+        "latest_question": store.latest_question_id(store.db(), session.code),
         "answered": result.answered if result else 0,
         "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
     }

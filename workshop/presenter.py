@@ -190,8 +190,9 @@ def stage_step(lang, code):
     return render_template("presenter/_stage.html", **live_view(live_session(code)))
 
 
-# Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers.
-ASKS_FIRST = ("end", "reset")
+# Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers;
+# and a pupil's question goes on the projector only once the presenter has read it there.
+ASKS_FIRST = ("end", "reset", "show-question")
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
@@ -200,7 +201,11 @@ def confirm(lang, code, action):
     """ "End session" and "Reset answers" ask first, on a page of their own (it works without JavaScript)."""
     if action not in ASKS_FIRST:
         abort(404)
-    return render_template("presenter/confirm.html", session=live_session(code), action=action)
+    session = live_session(code)
+    question = None
+    if action == "show-question":
+        question = live.question_for_projector(session, request.args.get("question", type=int))
+    return render_template("presenter/confirm.html", session=session, action=action, question=question)
 
 
 @bp.post("/<lang>/presenter/sessions/<code>/<action>")
@@ -211,7 +216,8 @@ def act(lang, code, action):
     form = request.form
     session = live_session(code)
     if action in ASKS_FIRST and form.get("confirmed") != "1":
-        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action))
+        asked = {"question": form.get("question")} if action == "show-question" else {}
+        return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action, **asked))
     live.act(
         session,
         action,
@@ -236,9 +242,52 @@ def state(code):
 @presenter_required
 def pupil_questions(lang, code):
     """Pupils' anonymous questions: for the presenter's own screen, not the projector."""
+    return render_template("presenter/questions.html", **questions_view(live_session(code)))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/questions/list")
+@presenter_required
+def pupil_questions_part(lang, code):
+    """The list of questions alone: its script puts it in place when a question arrives."""
+    return render_template("presenter/_questions.html", **questions_view(live_session(code)))
+
+
+def questions_view(session: live.LiveSession) -> dict:
+    """What the presenter's list of questions shows, with what to do beside a marked one."""
+    return {
+        "session": session,
+        "questions": live.pupil_questions(session),
+        "school": live.school_of(session),
+        "advice": guide_section(loaded_content().guide, ADVICE),
+    }
+
+
+# The guide's section shown beside a question that may be a disclosure: one text, in the guide.
+ADVICE = "#### What to do now"
+
+
+def guide_section(guide: str, heading: str) -> str:
+    """The paragraphs under one heading of the guide, up to the next heading."""
+    _, found_it, rest = guide.partition(heading + "\n")
+    if not found_it:
+        return ""
+    lines = rest.splitlines()
+    ends = next((n for n, line in enumerate(lines) if line.startswith("#")), len(lines))
+    return "\n".join(lines[:ends]).strip()
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/questions/<int:question_id>/note")
+@presenter_required
+def follow_up_note(lang, code, question_id):
+    """A note for the school's contact, to print: the question's words, its time, the module and
+    the date. Never a device, never an answer; made from the question, so it goes with it."""
     session = live_session(code)
     return render_template(
-        "presenter/questions.html", session=session, questions=live.pupil_questions(session)
+        "presenter/note.html",
+        session=session,
+        question=found(live.pupil_question(session, question_id)),
+        module=loaded_content().modules_by_id[session.module_id],
+        school=live.school_of(session),
     )
 
 

@@ -720,6 +720,12 @@ def shown_question_count(database: Database, code: str) -> int:
     ).fetchone()[0]
 
 
+def latest_question_id(database: Database, code: str) -> int:
+    """The newest question's id (0 if none): the presenter's list fetches itself again when it changes."""
+    row = database.execute("SELECT MAX(id) FROM pupil_questions WHERE session_code = ?", [code]).fetchone()
+    return row[0] or 0
+
+
 def check_distributions(database: Database, code: str) -> tuple[int, dict[str, tuple[Counter, Counter]]]:
     """How many devices answered the before-and-after check both times, and for each statement,
     how many of those that answered it both times picked each point of the scale, before and
