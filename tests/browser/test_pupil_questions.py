@@ -78,3 +78,40 @@ def test_the_schools_help_cards_and_poster_print_on_one_a4_page_each(browser, li
     page.goto(f"{base}en/presenter/schools/1/help-card/")
     assert page.locator(".help-card").count() == 4 and page.evaluate(cut) == 0
     context.close()
+
+
+def test_the_new_pages_pass_axe(browser, live_presenter):
+    """The school's form (with its problems shown), the questions with a marked one, the note."""
+    from axe_playwright_python.sync_playwright import Axe
+    from test_accessibility import AXE_RULES
+
+    base, sign_in = live_presenter
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(sign_in)
+    page.goto(f"{base}en/presenter/schools/")
+    page.fill("#school", "Lycée")
+    page.fill("#contact", "Ms Weber")
+    page.fill("#place", "Room 104")
+    page.fill("#hours", "Every day")
+    page.fill("#phone", "call me")
+    page.get_by_role("button", name="Keep and use for the next session").click()
+    found = {"schools, with a problem": Axe().run(page, options=AXE_RULES).response["violations"]}
+    page.fill("#phone", "26 12 34")
+    page.get_by_role("button", name="Keep and use for the next session").click()
+    page.get_by_role("button", name="Start live, ages 13-16").click()
+    code = re.search(r"/sessions/([A-Z0-9]+)/", page.url).group(1)
+    phone = context.new_page()
+    phone.goto(f"{base}en/live/{code}/")
+    phone.get_by_text("Ask a question anonymously").click()
+    phone.fill("textarea[name=text]", "He keeps asking me for photos")
+    phone.get_by_role("button", name="Send the question").click()
+    expect(phone.locator("textarea[name=text]")).to_have_value("")
+    phone.goto(f"{base}en/live/{code}/help/")
+    found["phone's help page"] = Axe().run(phone, options=AXE_RULES).response["violations"]
+    for name, url in [("questions", "questions/"), ("note", "questions/1/note"), ("confirm", "confirm/end")]:
+        page.goto(f"{base}en/presenter/sessions/{code}/{url}")
+        found[name] = Axe().run(page, options=AXE_RULES).response["violations"]
+    context.close()
+    problems = {name: [v["id"] for v in found[name]] for name in found if found[name]}
+    assert problems == {}
