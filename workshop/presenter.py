@@ -99,7 +99,8 @@ def school_contacts(lang):
 @bp.post("/<lang>/presenter/schools/")
 @presenter_required
 def save_school_contact(lang):
-    """Keep a school's contact, then start a session with it; the form again if something is wrong."""
+    """Keep a school's contact, then back to the presenter page with it picked; the form again
+    if something is wrong."""
     school_id = request.form.get("id", type=int) or 0
     if school_id:
         found(schools.school_contact(school_id))
