@@ -17,7 +17,16 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "statements", "directory", "guide", "translations")
+CONTENT_FOLDERS = (
+    "slides",
+    "quizzes",
+    "scenarios",
+    "statements",
+    "signals",
+    "directory",
+    "guide",
+    "translations",
+)
 LEFT_OUT = shutil.ignore_patterns("*.mo", "*.lock", "__pycache__")
 
 

@@ -204,6 +204,11 @@ TINY = {
           sat = ["14:00-20:00"]
         """,
     "guide/facilitator.md": "## Before the session\n\nAgree on a contact person.\n",
+    "signals/en.toml": """
+        phrases = ["asking me for", "threaten* me"]
+        marked = ["He keeps asking me for photos", "someone is threatening me"]
+        not_marked = ["What is grooming?"]
+        """,
 }
 
 DIRECTORY_FILE = "directory/test.toml"
@@ -250,6 +255,6 @@ def write_tree(root: Path, files: dict[str, str] = TINY) -> Path:
 
 def copy_builtin(root: Path) -> Path:
     """A copy of the shipped content, for tests that change it."""
-    for folder in ("slides", "quizzes", "scenarios", "statements", "directory", "guide"):
+    for folder in ("slides", "quizzes", "scenarios", "statements", "signals", "directory", "guide"):
         shutil.copytree(PROJECT_ROOT / folder, root / folder)
     return root

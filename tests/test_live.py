@@ -348,7 +348,7 @@ def test_anonymous_questions_reach_only_the_presenter(room):
     assert room.state()["questions"] == 3
     with room.app.app_context():
         first = store.pupil_questions(store.db(), room.code)[0]["id"]
-    room.act("show-question", question=str(first), back_to="questions")
+    room.act("show-question", question=str(first), confirmed="1", back_to="questions")
     assert "What if someone threatens a friend?" in room.presenter.get(room.console).get_data(as_text=True)
 
 

@@ -259,7 +259,7 @@ def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tm
         "INSERT INTO participants (id, session_code, lang, joined_at) VALUES ('device', 'ABCDE', 'fr', 1)"
     )
     store.migrate(database)
-    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 4
+    assert database.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION >= 4
     session = store.get_session(database, "ABCDE")
     assert session.module_id == "tiny" and session.with_check is False
     assert store.participant_count(database, "ABCDE") == 1

@@ -78,6 +78,9 @@ def check(config: dict) -> None:
     broken, missing = translations.catalog_problems(folder, languages)
     for warning in missing:
         click.echo(f"Warning: {warning}", err=True)
+    for lang in sorted(set(languages) - set(content.signals)):
+        unlisted = f"no signals/{lang}.toml: questions are checked with the other languages' lists"
+        click.echo(f"Warning: {unlisted}", err=True)
     for gap in translations.gaps(folder, languages):
         click.echo(f"Warning: {gap} (English is shown instead)", err=True)
     if broken:
@@ -89,7 +92,8 @@ def check(config: dict) -> None:
         f"Content OK. Modules: {len(content.modules)}, quizzes: {len(content.quizzes)}, "
         f"scenarios: {len(content.scenarios)}, "
         f"help services: {len(content.directory.services)}. "
-        f"Modules with a before-and-after check: {len(content.before_after)}."
+        f"Modules with a before-and-after check: {len(content.before_after)}. "
+        f"Signal lists, their examples checked: {', '.join(sorted(content.signals))}."
     )
 
 

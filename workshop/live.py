@@ -25,10 +25,11 @@ from flask_babel import gettext as _
 from . import before_after, store
 from .before_after import ClassShift, StatementShift, distribution
 from .content import loaded_content
+from .content.signals import may_be_disclosure
 from .errors import fail
 from .lesson import LETTERS, LOBBY, CheckStage, Lesson, LessonStep, Position, StepKind, majority
 from .security import address, address_key, allowed, check_address
-from .store import Device, LiveSession, Phase, SessionMark
+from .store import Device, LiveSession, Phase, SchoolContact, SessionMark
 
 # Pupils' streams (or polls) wait until the session moves on (watch.py); devices the server has
 # no place for poll every 2 s, in a very large group less often, so the laptop keeps answering fast.
@@ -40,10 +41,14 @@ MAX_POLL_SECONDS = 5.0
 CONSOLE_POLL_SECONDS = 0.5
 QUESTION_LENGTH = 280
 # Tidying up stays possible once the session has ended; nothing else changes it then.
-AFTER_END = {"end", "remove-device", "remove-group", "hide-from-list", "show-in-list", "delete-question"}
+AFTER_END = {
+    *("end", "remove-device", "remove-group", "hide-from-list", "show-in-list", "delete-question"),
+    "help-off-stage",
+}
 # Buttons that cannot be taken back ask first: ending refuses every later action, a reset
-# deletes answers, a removed device cannot join again.
-ALWAYS_ASKS_FIRST = ("end", "reset", "remove-device", "remove-group")
+# deletes answers, a removed device cannot join again; and a pupil's question goes on the
+# projector only once the presenter has read it there.
+ALWAYS_ASKS_FIRST = ("end", "reset", "remove-device", "remove-group", "show-question")
 
 
 def lesson_of(session: LiveSession) -> Lesson:
@@ -156,10 +161,11 @@ def device_groups(session: LiveSession) -> list[list[Device]]:
 # What the presenter's buttons do
 
 
-def start(module_id: str, band: str, with_check: bool) -> LiveSession:
+def start(module_id: str, band: str, with_check: bool, school_id: int | None = None) -> LiveSession:
     """A new session of this module for this age band, in the lobby; 404 or 400 for unknown ones.
 
-    The before-and-after check is part of it if asked for and the module has one.
+    The before-and-after check is part of it if asked for and the module has one; its help
+    boxes name the school's own contact if a kept school is picked.
     """
     content = loaded_content()
     module = content.modules_by_id.get(module_id)
@@ -168,8 +174,16 @@ def start(module_id: str, band: str, with_check: bool) -> LiveSession:
     if band not in module.age_bands:
         abort(400)
     with_check = with_check and module.id in content.before_after
+    school = store.school_contact(store.db(), school_id) if school_id else None
+    if school:
+        store.school_used(store.db(), school.id)
     # Every session opens on the join screen, so pupils can join before the lesson begins.
-    return store.create_session(store.db(), module.id, band, LOBBY, with_check)
+    return store.create_session(store.db(), module.id, band, LOBBY, with_check, school and school.id)
+
+
+def school_of(session: LiveSession) -> SchoolContact | None:
+    """The school's own contact its help boxes name, or None: the national helplines only."""
+    return store.school_contact(store.db(), session.school_id) if session.school_id else None
 
 
 def act(
@@ -201,6 +215,8 @@ def act(
         "hide-from-list": lambda: set_pupil_question_hidden(session, question_id, True),
         "show-in-list": lambda: set_pupil_question_hidden(session, question_id, False),
         "delete-question": lambda: delete_pupil_question(session, question_id),
+        "help-on-stage": lambda: _change(session, help_on_stage=1),
+        "help-off-stage": lambda: _change(session, help_on_stage=0),
     }
     if action not in actions or (session.ended and action not in AFTER_END):
         abort(400)
@@ -229,8 +245,9 @@ def go_back(session: LiveSession) -> None:
 def _move(session: LiveSession, position: Position, trail: tuple[Position, ...], seen_before: bool = False):
     step = lesson_of(session).step_at(position)
     phase = _phase_on_arrival(session, step, seen_before)
-    # A new step starts clean: its chart shows when revealed, and no pupil's question stays projected.
-    columns = {"chart_hidden": 0, "shown_question": None, **_phase_columns(phase, step)}
+    # A new step starts clean: its chart shows when revealed, and no pupil's question (nor the
+    # class's help message) stays projected.
+    columns = {"chart_hidden": 0, "shown_question": None, "help_on_stage": 0, **_phase_columns(phase, step)}
     _change(session, position=position, trail=trail, **columns)
 
 
@@ -331,8 +348,22 @@ def set_chart_hidden(session: LiveSession, hidden: bool) -> None:
 
 
 def show_pupil_question(session: LiveSession, question_id: int | None) -> None:
-    """Put one pupil's anonymous question on the projector (None takes it off)."""
+    """Put one pupil's anonymous question on the projector (None takes it off); never one that
+    may be a disclosure, nor one the presenter hid."""
+    if question_id is not None:
+        question_for_projector(session, question_id)
     _change(session, shown_question=question_id)
+
+
+def question_for_projector(session: LiveSession, question_id: int | None) -> dict:
+    """A question the presenter may put on the projector; a plain 404 or 409 for any other."""
+    within_reach = question_id is not None and 0 < question_id < 2**63  # as SQLite keeps ids
+    question = pupil_question(session, question_id) if within_reach else None
+    if question is None or question["hidden"]:
+        fail(404, _("There is no such question in the list."))
+    if question["marked"]:
+        fail(409, _("This question may be a disclosure: it never goes on the projector."))
+    return question
 
 
 def remove_devices(session: LiveSession, device_number: int | None, whole_group: bool = False) -> None:
@@ -445,14 +476,23 @@ def ask_question(session: LiveSession, participant: str, text: str) -> None:
 
 
 def pupil_questions(session: LiveSession) -> list[dict]:
-    """Pupils' anonymous questions, oldest first: text and time, never who asked."""
-    return store.pupil_questions(store.db(), session.code)
+    """Pupils' anonymous questions, oldest first: text and time, never who asked, and `marked`
+    when one may be a disclosure (signals/<lang>.toml)."""
+    signals = loaded_content().signals
+    questions = store.pupil_questions(store.db(), session.code)
+    return [{**question, "marked": may_be_disclosure(signals, question["text"])} for question in questions]
+
+
+def pupil_question(session: LiveSession, question_id: int) -> dict | None:
+    """One of the session's questions, or None."""
+    return next((q for q in pupil_questions(session) if q["id"] == question_id), None)
 
 
 def shown_question(session: LiveSession) -> str:
-    """The pupil's question the presenter put on the projector, if any."""
-    questions = pupil_questions(session)
-    return next((q["text"] for q in questions if q["id"] == session.shown_question), "")
+    """The pupil's question the presenter put on the projector, if any; never a marked one,
+    even if it was shown before the lists were changed."""
+    question = pupil_question(session, session.shown_question) if session.shown_question else None
+    return question["text"] if question and not question["marked"] else ""
 
 
 # What devices poll
@@ -569,6 +609,7 @@ def presenter_state(session: LiveSession) -> dict:
         "participants": present_count(session),
         "questions": store.shown_question_count(store.db(), session.code),
         "refused": session.refused_devices,
+        "latest_question": store.latest_question_id(store.db(), session.code),
         "answered": result.answered if result else 0,
         "choices": {c.id: {"count": c.count, "share": c.share} for c in result.choices} if result else {},
     }

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import live, network, report
+from . import live, network, report, schools
 from .auth import presenter_required, sign_in, sign_out
 from .content import loaded_content
 from .errors import fail
@@ -62,6 +62,9 @@ def home(lang):
     """Start a session, see the address pupils open, go back to recent sessions."""
     reach = network.pupils_reach()
     modules = loaded_content().modules
+    kept = schools.school_contacts()
+    # The school last saved or used is picked unless the presenter picks another (or none: 0).
+    picked = request.args.get("school", type=int, default=kept[0].id if kept else 0)
     return render_template(
         "presenter/home.html",
         modules=modules,
@@ -69,6 +72,8 @@ def home(lang):
         sessions=live.recent_sessions(),
         reach=reach,
         qr_svg=qr_svg(reach.join_url),
+        schools=kept,
+        school=next((s for s in kept if s.id == picked), None),
     )
 
 
@@ -77,8 +82,63 @@ def home(lang):
 def start(lang):
     """A new live session of the chosen module and age band, opened on its console."""
     with_check = request.form.get("check") == "on"  # an unticked box sends nothing
-    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check)
+    school_id = request.form.get("school", type=int)
+    session = live.start(request.form.get("module", ""), request.form.get("band", ""), with_check, school_id)
     return redirect(url_for("presenter.console", lang=lang, code=session.code))
+
+
+@bp.route("/<lang>/presenter/schools/")
+@presenter_required
+def school_contacts(lang):
+    """The schools' own contacts: a new one, or the one `?edit=` names, and every one kept."""
+    editing = schools.school_contact(request.args.get("edit", type=int))
+    return render_template(
+        "presenter/schools.html", schools=schools.school_contacts(), contact=editing, problems={}
+    )
+
+
+@bp.post("/<lang>/presenter/schools/")
+@presenter_required
+def save_school_contact(lang):
+    """Keep a school's contact, then back to the presenter page with it picked; the form again
+    if something is wrong."""
+    school_id = request.form.get("id", type=int) or 0
+    if school_id:
+        found(schools.school_contact(school_id))
+    draft = schools.read_form(request.form, school_id)
+    if draft.problems:
+        page = render_template(
+            "presenter/schools.html",
+            schools=schools.school_contacts(),
+            contact=draft.contact,
+            problems=draft.problems,
+        )
+        return page, 400
+    return redirect(url_for("presenter.home", lang=lang, school=schools.save(draft.contact)))
+
+
+@bp.post("/<lang>/presenter/schools/<int:school_id>/forget")
+@presenter_required
+def forget_school_contact(lang, school_id):
+    """Forget a school's contact; sessions held for it keep the national helplines."""
+    schools.forget(school_id)
+    return redirect(url_for("presenter.school_contacts", lang=lang))
+
+
+@bp.route("/<lang>/presenter/schools/<int:school_id>/help-card/")
+@presenter_required
+def school_help_card(lang, school_id):
+    """The printable help cards with this school's contact: four a page, taller than the eight
+    of the cards without it."""
+    school = found(schools.school_contact(school_id))
+    return render_template("teacher/help_card.html", copies=range(4), school=school)
+
+
+@bp.route("/<lang>/presenter/schools/<int:school_id>/help-poster/")
+@presenter_required
+def school_help_poster(lang, school_id):
+    """The help poster with this school's contact."""
+    return render_template("teacher/help_poster.html", school=found(schools.school_contact(school_id)))
 
 
 def live_session(code: str) -> live.LiveSession:
@@ -100,6 +160,7 @@ def live_view(session: live.LiveSession) -> dict:
         "branch_ahead": live.branch_ahead(session),
         "shift": live.shift_on_stage(session),
         "asks_first": live.asks_first(session),
+        "school": live.school_of(session),
     }
 
 
@@ -136,17 +197,22 @@ def stage_step(lang, code):
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
 @presenter_required
 def confirm(lang, code, action):
-    """A button that cannot be taken back asks first, on a page of their own (it works without
-    JavaScript): "End session", "Reset answers", removing devices, reopening the final check."""
+    """A button that cannot be taken back asks first, on a page of its own (it works without
+    JavaScript): "End session", "Reset answers", removing devices, reopening the final check,
+    and putting a pupil's question on the projector."""
     session = live_session(code)
     if action not in live.asks_first(session):
         abort(404)
+    question = None
+    if action == "show-question":
+        question = live.question_for_projector(session, request.args.get("question", type=int))
     return render_template(
         "presenter/confirm.html",
         session=session,
         action=action,
         asks_first=live.asks_first(session),
         device=request.args.get("device", type=int),
+        question=question,
     )
 
 
@@ -158,7 +224,7 @@ def act(lang, code, action):
     form = request.form
     session = live_session(code)
     if action in live.asks_first(session) and form.get("confirmed") != "1":
-        asked = {"device": form.get("device"), "back_to": form.get("back_to")}
+        asked = {key: form.get(key) for key in ("device", "question", "back_to")}
         return redirect(url_for("presenter.confirm", lang=lang, code=code, action=action, **asked))
     live.act(
         session,
@@ -193,9 +259,52 @@ def state(code):
 @presenter_required
 def pupil_questions(lang, code):
     """Pupils' anonymous questions: for the presenter's own screen, not the projector."""
+    return render_template("presenter/questions.html", **questions_view(live_session(code)))
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/questions/list")
+@presenter_required
+def pupil_questions_part(lang, code):
+    """The list of questions alone: its script puts it in place when a question arrives."""
+    return render_template("presenter/_questions.html", **questions_view(live_session(code)))
+
+
+def questions_view(session: live.LiveSession) -> dict:
+    """What the presenter's list of questions shows, with what to do beside a marked one."""
+    return {
+        "session": session,
+        "questions": live.pupil_questions(session),
+        "school": live.school_of(session),
+        "advice": guide_section(loaded_content().guide, ADVICE),
+    }
+
+
+# The guide's section shown beside a question that may be a disclosure: one text, in the guide.
+ADVICE = "#### What to do now"
+
+
+def guide_section(guide: str, heading: str) -> str:
+    """The paragraphs under one heading of the guide, up to the next heading."""
+    _, found_it, rest = guide.partition(heading + "\n")
+    if not found_it:
+        return ""
+    lines = rest.splitlines()
+    ends = next((n for n, line in enumerate(lines) if line.startswith("#")), len(lines))
+    return "\n".join(lines[:ends]).strip()
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/questions/<int:question_id>/note")
+@presenter_required
+def follow_up_note(lang, code, question_id):
+    """A note for the school's contact, to print: the question's words, its time, the module and
+    the date. Never a device, never an answer; made from the question, so it goes with it."""
     session = live_session(code)
     return render_template(
-        "presenter/questions.html", session=session, questions=live.pupil_questions(session)
+        "presenter/note.html",
+        session=session,
+        question=found(live.pupil_question(session, question_id)),
+        module=loaded_content().modules_by_id[session.module_id],
+        school=live.school_of(session),
     )
 
 

@@ -69,7 +69,7 @@ def follow(lang, code):
     """What a pupil's device shows now: the question to answer, its result, or the projector."""
     session = live.session_for_pupils(code)
     if session.ended:
-        return render_template("pupil/ended.html", session=session)
+        return render_template("pupil/ended.html", session=session, school=live.school_of(session))
     participant = live.join(session, request.cookies.get(cookie_name(code)), lang)
     response = make_response(
         render_template(
@@ -84,6 +84,13 @@ def follow(lang, code):
         cookie_name(code), participant, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax"
     )
     return response
+
+
+@bp.route("/<lang>/live/<code>/help/")
+def help(lang, code):
+    """Where to get help, on a pupil's phone: every service, then the school's own contact."""
+    session = live.session_for_pupils(code)
+    return render_template("public/help.html", session=session, school=live.school_of(session))
 
 
 @bp.route("/<lang>/live/<code>/step")
@@ -149,7 +156,7 @@ def my_answer(session: live.LiveSession, participant: str) -> list[str]:
 def step_part(session: live.LiveSession, participant: str) -> str:
     """The changing part of this device's page: the current step, or the goodbye once ended."""
     if session.ended:
-        return render_template("pupil/_ended.html", session=session)
+        return render_template("pupil/_ended.html", session=session, school=live.school_of(session))
     return current_app.extensions[STEP_PARTS](
         session, tuple(my_answer(session, participant)), current_language()
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import time
+from datetime import datetime, time
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from flask import Flask, Response, jsonify, request
-from flask_babel import format_time, get_locale
+from flask_babel import format_date, format_time, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -32,7 +32,9 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typograp
 
 def init_app(app: Flask) -> None:
     """Every filter, global and page value templates use, in one place."""
-    app.jinja_env.filters.update(md=markdown, tr=translate_content, hours_json=hours_json)
+    app.jinja_env.filters.update(
+        md=markdown, tr=translate_content, hours_json=hours_json, tel=tel, clock=clock, day=day
+    )
     app.jinja_env.tests["with_before_after"] = has_before_after_check
     app.jinja_env.globals.update(
         weekly_hours=weekly_hours,
@@ -97,6 +99,21 @@ def _clock(hhmm: str) -> str:
 def hours_json(service: Service) -> str:
     """The week's opening times for the browser's open-now badge: {"mon": [["17:00","22:00"]]}."""
     return json.dumps({day.weekday: [list(span) for span in day.spans] for day in service.hours})
+
+
+def clock(seconds: float) -> str:
+    """A time kept in the database as this computer's clock shows it, such as 10:42."""
+    return datetime.fromtimestamp(seconds).strftime("%H:%M")
+
+
+def day(seconds: float) -> str:
+    """A day kept in the database, written out in the page's language."""
+    return format_date(datetime.fromtimestamp(seconds).date(), "long")
+
+
+def tel(phone: str) -> str:
+    """A phone number as a `tel:` URI wants it: digits, and a leading +."""
+    return ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())
 
 
 def polled_json(document: dict) -> Response:

@@ -45,7 +45,7 @@ SETTINGS = (
     Setting(
         "CONTENT_DIR",
         str(builtin_content()),
-        "Folder holding slides/, quizzes/, scenarios/, statements/, directory/ and guide/.",
+        "Folder holding slides/, quizzes/, scenarios/, statements/, signals/, directory/ and guide/.",
     ),
     Setting(
         "DIRECTORY_FILE",

@@ -94,6 +94,8 @@ class LiveSession:
     # (None until then); `figures_discarded` once the presenter reopened it: never a second set.
     kept_figures: str | None = None
     figures_discarded: bool = False
+    school_id: int | None = None  # the school whose contact its help boxes name
+    help_on_stage: bool = False  # the stage tells the whole class where to get help
 
     @property
     def ended(self) -> bool:
@@ -319,6 +321,21 @@ def readable_as_it_is(path: Path) -> None:
             f"The database {path} looks damaged (its file is empty or missing, or its WAL is "
             "damaged). Nothing was changed: start `workshop serve` to set both files aside."
         )
+    if _has_content(path) and _schema_version(path) > SCHEMA_VERSION:
+            raise StartupError(
+                f"The database {path} was written by a newer version of the workshop: update the "
+                "workshop, or use another data folder. Nothing was changed."
+            )
+
+
+def _schema_version(path: Path) -> int:
+    """The schema version a file says it has; 0 where it cannot be read (reading it later says
+    why, in one sentence)."""
+    try:
+        with closing(open_database(path, read_only=True).conn) as connection:
+            return connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0
 
 
 def checkpoint_regularly(path: Path, seconds: float = CHECKPOINT_EVERY_SECONDS) -> Callable[[], None]:
@@ -674,14 +691,41 @@ def _keep_figures_of_earlier_sessions(database: Database) -> None:
         _keep_figures(database, code)
 
 
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, (_SCHEMA_4, _keep_figures_of_earlier_sessions))
+# Version 5: the schools' own child-protection contacts, kept for next time, the school a
+# session is held for, and whether the stage shows the class where to get help.
+_SCHEMA_5 = """
+CREATE TABLE IF NOT EXISTS school_contacts (
+    id INTEGER PRIMARY KEY,
+    school TEXT NOT NULL,
+    contact TEXT NOT NULL,
+    place TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    phone TEXT NOT NULL DEFAULT '',
+    services TEXT NOT NULL DEFAULT '[]',
+    saved_at REAL NOT NULL
+);
+ALTER TABLE sessions ADD COLUMN school_id INTEGER REFERENCES school_contacts(id) ON DELETE SET NULL;
+ALTER TABLE sessions ADD COLUMN help_on_stage INTEGER NOT NULL DEFAULT 0
+"""
 # Each upgrades a file from the version before it: SQL, or SQL and then a step in Python.
+MIGRATIONS = (
+    _SCHEMA_1,
+    _SCHEMA_2,
+    _SCHEMA_3,
+    (_SCHEMA_4, _keep_figures_of_earlier_sessions),
+    _SCHEMA_5,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @writes
 def create_session(
-    database: Database, module_id: str, band: str, position: Position, with_check: bool = False
+    database: Database,
+    module_id: str,
+    band: str,
+    position: Position,
+    with_check: bool = False,
+    school_id: int | None = None,
 ) -> LiveSession:
     """A new session under a fresh join code."""
     code = new_code(database)
@@ -694,6 +738,7 @@ def create_session(
             "phase": Phase.LOBBY,
             "created_at": now(),
             "with_check": int(with_check),
+            "school_id": school_id,
         }
     )
     return get_session(database, code)
@@ -724,6 +769,8 @@ def _session(values: dict) -> LiveSession:
         refused_devices=values["refused_devices"],
         kept_figures=values["kept_figures"],
         figures_discarded=bool(values["figures_discarded"]),
+        school_id=values["school_id"],
+        help_on_stage=bool(values["help_on_stage"]),
     )
 
 
@@ -1050,6 +1097,12 @@ def shown_question_count(database: Database, code: str) -> int:
     ).fetchone()[0]
 
 
+def latest_question_id(database: Database, code: str) -> int:
+    """The newest question's id (0 if none): the presenter's list fetches itself again when it changes."""
+    row = database.execute("SELECT MAX(id) FROM pupil_questions WHERE session_code = ?", [code]).fetchone()
+    return row[0] or 0
+
+
 def check_distributions(database: Database, code: str) -> tuple[int, dict[str, tuple[Counter, Counter]]]:
     """How many devices answered the before-and-after check both times, and for each statement,
     how many of those that answered it both times picked each point of the scale, before and
@@ -1232,6 +1285,78 @@ def purge_folder(app: Flask, retention_days: float) -> int:
         return purge(database, retention_days, app.config["REPORT_RETENTION_DAYS"])
     finally:
         database.conn.close()
+
+
+# The schools' own contacts
+
+
+@dataclass(frozen=True)
+class LocalService:
+    """A local service a school names besides the national helplines."""
+
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolContact:
+    """A school's child-protection contact as the presenter wrote it: plain text, never markup."""
+
+    id: int
+    school: str
+    contact: str  # a role or a name
+    place: str  # where pupils find them
+    hours: str  # when
+    phone: str
+    services: tuple[LocalService, ...]
+
+
+def _school(row: dict) -> SchoolContact:
+    services = tuple(LocalService(**service) for service in json.loads(row["services"]))
+    fields = ("id", "school", "contact", "place", "hours", "phone")
+    return SchoolContact(**{name: row[name] for name in fields}, services=services)
+
+
+def school_contacts(database: Database) -> list[SchoolContact]:
+    """Every school kept, the one last saved or used first."""
+    rows = database.query("SELECT * FROM school_contacts ORDER BY saved_at DESC, id DESC")
+    return [_school(row) for row in rows]
+
+
+def school_contact(database: Database, school_id: int | None) -> SchoolContact | None:
+    """The school with this id, or None."""
+    rows = list(database.query("SELECT * FROM school_contacts WHERE id = ?", [school_id]))
+    return _school(rows[0]) if rows else None
+
+
+@writes
+def save_school_contact(database: Database, contact: SchoolContact) -> int:
+    """Keep a school's contact (a new one when its id is 0) and return its id."""
+    row = {
+        "school": contact.school,
+        "contact": contact.contact,
+        "place": contact.place,
+        "hours": contact.hours,
+        "phone": contact.phone,
+        "services": _json([vars(service) for service in contact.services]),
+        "saved_at": now(),
+    }
+    if contact.id:
+        database["school_contacts"].update(contact.id, row)
+        return contact.id
+    return database["school_contacts"].insert(row).last_pk
+
+
+@writes
+def delete_school_contact(database: Database, school_id: int | None) -> None:
+    """Forget a school; its sessions stay, with the national helplines only."""
+    database.execute("DELETE FROM school_contacts WHERE id = ?", [school_id])
+
+
+@writes
+def school_used(database: Database, school_id: int) -> None:
+    """The school just picked for a session comes first next time."""
+    database.execute("UPDATE school_contacts SET saved_at = ? WHERE id = ?", [now(), school_id])
 
 
 def new_code(database: Database) -> str:

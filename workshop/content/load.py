@@ -28,6 +28,7 @@ from .model import (
     Step,
     StepChoice,
 )
+from .signals import read_signals
 from .statements import read_before_after
 
 TIME_SPAN = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
@@ -51,10 +52,11 @@ def load_content(root: Path, directory_file: str) -> Content:
     directory = reader.directory(directory_file)
     guide = reader.markdown_file(GUIDE_FILE)
     before_after = read_before_after(reader, modules)
+    signals = read_signals(reader)
     check_modules(reader.problems, modules, quizzes, scenarios)
     if reader.problems:
         raise ContentError(list(reader.problems))
-    return Content(modules, quizzes, scenarios, directory, guide, before_after)
+    return Content(modules, quizzes, scenarios, directory, guide, before_after, signals)
 
 
 class _Reader:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+
+from .signals import SignalList
 
 AGE_BANDS = ("10-12", "13-16")
 QUESTION_KINDS = ("single", "multiple", "true_false", "poll")
@@ -300,6 +302,7 @@ class Content:
     directory: Directory
     guide: str
     before_after: dict[str, BeforeAfterCheck]  # by module id
+    signals: dict[str, SignalList] = field(default_factory=dict)  # by language: may be a disclosure
 
     @cached_property
     def modules_by_id(self) -> dict[str, Module]:
