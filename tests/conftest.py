@@ -6,7 +6,7 @@ from workshop import create_app, translations
 from workshop.settings import PROJECT_ROOT
 
 from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
-from helpers import signed_in
+from helpers import signed_in, tiny_settings
 
 
 def pytest_configure(config):
@@ -44,19 +44,6 @@ def data_stays_in_the_test(monkeypatch, data_dir):
     """No test writes to this user's real data folder (the default DATA_DIR), nor do the
     servers and commands it starts."""
     monkeypatch.setenv("WORKSHOP_DATA_DIR", str(data_dir))
-
-
-def tiny_settings(tiny_root, data_dir) -> dict:
-    return {
-        "CONTENT_DIR": str(tiny_root),
-        "DIRECTORY_FILE": DIRECTORY_FILE,
-        "DATA_DIR": str(data_dir),
-        "LANGUAGES": ["en"],  # the tiny content is written in English only
-        # Printing PDFs with Chromium takes ten times as long as a freeze without them:
-        # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
-        "PDFS": False,
-        "TESTING": True,
-    }
 
 
 @pytest.fixture

@@ -232,3 +232,19 @@ def pseudo_catalogs(folder: Path, content, lang: str = "fr") -> Path:
         with path.open("wb") as handle:
             write_mo(handle, catalog)
     return folder
+
+
+def tiny_settings(tiny_root: Path, data_dir: Path) -> dict:
+    """The settings of the app on the tiny content, with its own data folder."""
+    from content_tree import DIRECTORY_FILE
+
+    return {
+        "CONTENT_DIR": str(tiny_root),
+        "DIRECTORY_FILE": DIRECTORY_FILE,
+        "DATA_DIR": str(data_dir),
+        "LANGUAGES": ["en"],  # the tiny content is written in English only
+        # Printing PDFs with Chromium takes ten times as long as a freeze without them:
+        # only the tests about PDFs (tests/browser/test_printing.py) turn them on.
+        "PDFS": False,
+        "TESTING": True,
+    }

@@ -93,7 +93,7 @@ def test_freeze_writes_the_copy_and_its_zip_and_shows_how_far_it_is(run, tmp_pat
     progress = re.findall(r"^  Writing files: (\d+) of (\d+)$", result.output, re.M)
     assert progress[0][0] == "1" and progress[-1][0] == progress[-1][1]  # from the first to the last
     assert "  Making the zip..." in result.output
-    assert re.search(r"^Wrote 26 pages to .+ in \d+ s\.$", result.output, re.M)
+    assert re.search(r"^Wrote 27 pages to .+ in \d+ s\.$", result.output, re.M)
 
 
 def test_freeze_without_a_browser_says_what_to_install(run, tmp_path):

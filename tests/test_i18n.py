@@ -50,7 +50,7 @@ NEUTRAL = re.compile(r"^[\d:–\-/.,·()+✓→←]+$|^(EN|FR)$|^[a-z.-]+\.lu$|^
 def test_every_word_of_every_page_comes_from_a_catalog(pseudo_app):
     client = pseudo_app.test_client()
     french = [url for url in all_public_urls(pseudo_app) if url.startswith("/fr/")] + ["/fr/presenter/"]
-    assert len(french) == 25 + 1  # every public page and printable, and the presenter page
+    assert len(french) == 26 + 1  # every public page and printable, and the presenter page
     for url in french:
         html = client.get(url).get_data(as_text=True)
         assert html_lang(html) == "fr", url

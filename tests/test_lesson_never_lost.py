@@ -19,14 +19,13 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import tiny_settings
 from test_live import Classroom
 from test_restart import Browser, start_the_quiz
 
 from workshop import create_app, kit, store
 from workshop.lesson import Position
 
-from helpers import running_server, signed_in, workshop_environment
+from helpers import running_server, signed_in, tiny_settings, workshop_environment
 
 QUESTION = "quiz:tiny-quiz:secret"
 

@@ -18,13 +18,12 @@ from pathlib import Path
 import pytest
 import segno
 from click.testing import CliRunner
-from conftest import tiny_settings
 from test_teacher import start_build, wait_for_copy
 
 from workshop import cli, create_app, kit, serve, translations
 from workshop.settings import PACKAGE, PROJECT_ROOT
 
-from helpers import running_server, signed_in, workshop_environment
+from helpers import running_server, signed_in, tiny_settings, workshop_environment
 
 LANGUAGES = ["en", "fr", "de", "lb", "pt"]
 

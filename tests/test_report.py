@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import tiny_settings
 
 from workshop import create_app, live, report, store
 from workshop.cli import main
@@ -18,7 +17,7 @@ from workshop.lesson import CHECK_AFTER, CHECK_BEFORE, LOBBY, Position
 from workshop.store import Phase
 
 from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
-from helpers import visible_text
+from helpers import tiny_settings, visible_text
 
 DAY = 86400
 A_NUMBER, WOULD_TELL = "knows-a-number", "would-tell"

@@ -297,6 +297,7 @@ def test_random_requests_never_crash_and_never_store(hostile_room, code, lang, b
 )
 def test_a_number_no_question_or_device_can_have_is_a_404_not_an_error(room, action, field, number):
     room.pupil().post(f"/en/live/{room.code}/ask", data={"text": "Can I block someone?"})  # question 1
+
     def pressed(value: str) -> int:
         form = {"csrf": room.presenter.csrf, field: value, "confirmed": "1"}  # removing asks first
         return room.presenter.post(f"/en/presenter/sessions/{room.code}/{action}", data=form).status_code

@@ -135,7 +135,7 @@ def serve(config: dict, port: int, lan: bool, address: str | None, browser: bool
             f"The workshop is already running on this computer (port {port}): opening its presenter's page."
         )
         click.echo(f"  Presenter:  {already.presenter_url}")
-        open_in_browser(already.presenter_url)
+        open_in_browser(already.presenter_url, then_exit=True)
         return
     port = server.effective_port
     local = f"http://127.0.0.1:{port}"

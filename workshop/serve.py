@@ -427,12 +427,14 @@ def _colours_shown() -> bool:
     return bool(kernel32.SetConsoleMode(console, mode.value | 0x0004))  # ENABLE_VIRTUAL_TERMINAL_PROCESSING
 
 
-def open_in_browser(url: str) -> bool:
+def open_in_browser(url: str, then_exit: bool = False) -> bool:
     """Open the presenter's page in the default browser, without holding up the server:
-    some browsers only return when they are closed. False where there is no desktop to open it on."""
+    some browsers only return when they are closed. With `then_exit` (nothing else to do), the
+    process waits until the browser was asked, rather than ending before. False where there is
+    no desktop to open it on."""
     if not _has_desktop():
         return False  # a text-only browser would take over the terminal the server prints to
-    threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    threading.Thread(target=webbrowser.open, args=(url,), daemon=not then_exit).start()
     return True
 
 

@@ -322,10 +322,10 @@ def readable_as_it_is(path: Path) -> None:
             "damaged). Nothing was changed: start `workshop serve` to set both files aside."
         )
     if _has_content(path) and _schema_version(path) > SCHEMA_VERSION:
-            raise StartupError(
-                f"The database {path} was written by a newer version of the workshop: update the "
-                "workshop, or use another data folder. Nothing was changed."
-            )
+        raise StartupError(
+            f"The database {path} was written by a newer version of the workshop: update the "
+            "workshop, or use another data folder. Nothing was changed."
+        )
 
 
 def _schema_version(path: Path) -> int:
