@@ -131,7 +131,11 @@ def test_the_build_runs_low_with_one_browser_and_stops_with_the_server(tmp_path)
             assert freezer.nice() == 10
         browsers = set()
         for _ in range(20):
-            printing = [p for p in freezer.children() if any("--print-to-pdf" in a for a in command_line(p))]
+            printing = [
+                p
+                for p in freezer.children()
+                if any(a.startswith(("--print-to-pdf", "--remote-debugging-pipe")) for a in command_line(p))
+            ]
             assert len(printing) <= 1, printing
             browsers.update(printing)
             time.sleep(0.1)

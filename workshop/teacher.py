@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
 
-from . import download, pdf
+from . import download
 from .auth import is_presenter, presenter_required
 from .content import Module, loaded_content
 from .lesson import build_deck
@@ -37,8 +37,9 @@ def download_page(lang):
     """What the offline copy holds and how to use it; the live app adds the zip itself."""
     freezing = current_app.config["FREEZING"]
     copy = None if freezing else download.current_copy(current_app)
-    # PDF links only in a frozen copy that has the PDFs: the live app serves none.
-    with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
+    # PDF links only in a frozen copy, to the PDFs it holds: the live app serves none.
+    in_copy = current_app.extensions.get("workshop.copy_pdfs", set()) if freezing else set()
+    with_pdfs = {name.split("/", 1)[1] for name in in_copy if name.startswith(f"{lang}/")}
     return render_template(
         "teacher/download.html",
         modules=loaded_content().modules,
@@ -46,7 +47,8 @@ def download_page(lang):
         build=None if freezing or copy else download.build_status(current_app),
         can_build=is_presenter(),
         freezing=freezing,
-        pdf_names=PDF_NAMES if with_pdfs else {},
+        pdf_names=PDF_NAMES,
+        with_pdfs=with_pdfs,
     )
 
 
