@@ -27,7 +27,9 @@ SECRET_FILE = "secret_key"
 
 def init_app(app: Flask) -> None:
     """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
-    app.secret_key = _secret_key(data_folder(app) / SECRET_FILE)
+    # The offline copy signs nothing: a key of its own, in memory, and no data folder.
+    frozen = app.config["FREEZING"]
+    app.secret_key = secrets.token_hex(32) if frozen else _secret_key(data_folder(app) / SECRET_FILE)
     app.config["SESSION_COOKIE_NAME"] = "workshop_presenter"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

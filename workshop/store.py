@@ -109,6 +109,12 @@ def init_app(app: Flask) -> None:
     for name in ("RETENTION_DAYS", "REPORT_RETENTION_DAYS"):
         if app.config[name] < 0:
             raise StartupError(f"{name} must be 0 or more days, not {app.config[name]}.")
+    if app.config["FREEZING"]:
+        # The offline copy has no live sessions: its database is named, never made, nor the data folder.
+        app.extensions["workshop.database_path"] = (
+            Path(app.config["DATA_DIR"] or app.instance_path) / "workshop.db"
+        )
+        return
     app.extensions["workshop.database_path"] = database_path(app)
     prepare(app.extensions["workshop.database_path"])
     app.extensions["workshop.last_purge"] = now()
