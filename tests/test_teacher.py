@@ -150,7 +150,8 @@ def test_the_build_runs_low_with_one_browser_and_stops_with_the_server(tmp_path)
         page = presenter.open(server.presenter_url, timeout=30).read().decode()
         page = presenter.open(server.base_url + "en/download/", timeout=30).read().decode()
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        presenter.open(server.base_url + "en/download/build", data=f"csrf={csrf}&lang=en&pdfs=on".encode(), timeout=30)
+        build_form = f"csrf={csrf}&lang=en&pdfs=on".encode()
+        presenter.open(server.base_url + "en/download/build", data=build_form, timeout=30)
         build = wait_for_stage(server.base_url, "pdfs")
         (freezer,) = [p for p in psutil.Process(server.process.pid).children() if "freeze" in command_line(p)]
         if hasattr(os, "nice"):

@@ -166,6 +166,7 @@ def freeze(
     archive = archive_path(destination)
     try:
         earlier = earlier_copy(destination, archive, files)
+        earlier_prints = marked_prints(destination, earlier)
         # Marked first, with both lists: a copy interrupted halfway is still known as ours.
         write_marker(destination, earlier | files, finished=False)
         write_unfinished_note(app, destination)
@@ -177,7 +178,7 @@ def freeze(
             warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
             urls = freeze_pages(freezer, progress)
             write_readmes(app, destination)
-            sheets = Sheets(app, destination, browser, marked_prints(destination, earlier))
+            sheets = Sheets(app, destination, browser, earlier_prints)
             missing = sheets.print(progress, browsers) if browser else {}
             if missing:
                 files -= set(missing)
