@@ -246,7 +246,7 @@ class DevTools:
 
     def __init__(self, pid: int, commands: int, answers: int):
         self.pid, self.commands, self.answers = pid, commands, answers
-        self.buffer, self.events, self.last_id = b"", [], 0
+        self.buffer, self.events, self.last_id, self.session = b"", [], 0, ""
 
     @classmethod
     def start(cls, browser: Browser, profile: str) -> DevTools:
@@ -277,7 +277,8 @@ class DevTools:
         devtools = cls(pid, commands, answers)
         try:
             devtools.call("Browser.getVersion", deadline=time.monotonic() + START_SECONDS)
-        except (DevToolsUnavailable, OSError) as error:
+            devtools.session = devtools.new_tab()
+        except (DevToolsUnavailable, PrintFailed, OSError) as error:
             devtools.close()
             raise DevToolsUnavailable(str(error)) from error
         return devtools
@@ -347,16 +348,15 @@ class DevTools:
     def print_all(self, pages: list[tuple[Path, Path]], printed: Printed) -> Failures:
         """Print every sheet in one tab, each as soon as its page and fonts have loaded."""
         failures: Failures = {}
-        session = self.new_tab()
         for number, (html, target) in enumerate(pages):
             try:
-                self.print_one(session, html, target)
+                self.print_one(self.session, html, target)
             except PrintFailed as error:
                 failures[target] = f"{error}"
             except DevToolsUnavailable as error:
                 failures[target] = f"no PDF ({error})"
                 try:  # a sheet that overran: the next one gets a new tab
-                    session = self.fresh_tab(session)
+                    self.session = self.fresh_tab(self.session)
                 except (DevToolsUnavailable, PrintFailed):
                     failures.update({t: "the browser stopped" for _, t in pages[number + 1 :]})
                     break
