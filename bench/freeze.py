@@ -106,14 +106,13 @@ def main() -> None:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(earlier)], capture_output=True
             )
-    print(f"\n{os.cpu_count()} cores; median of {options.rounds} rounds (lowest–highest)\n")
-    print("| code | cold | unchanged | load (1 min) |")
-    print("|---|---|---|---|")
+    print(f"\n{os.cpu_count()} cores; the median of the rounds (lowest–highest)\n")
+    print("| code | rounds | cold | unchanged | load (1 min) |")
+    print("|---|---|---|---|---|")
     for name in codes:
-        load_range = f"{min(loads[name]):.1f}–{max(loads[name]):.1f}"
-        print(
-            f"| {name} | {spread(times[name, 'cold'])} | {spread(times[name, 'unchanged'])} | {load_range} |"
-        )
+        rounds, load_range = len(times[name, "cold"]), f"{min(loads[name]):.1f}–{max(loads[name]):.1f}"
+        cold, unchanged = spread(times[name, "cold"]), spread(times[name, "unchanged"])
+        print(f"| {name} | {rounds} | {cold} | {unchanged} | {load_range} |")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import posixpath
 import tempfile
 import warnings
 import zipfile
@@ -166,7 +167,7 @@ def freeze(
     archive = archive_path(destination)
     try:
         earlier = earlier_copy(destination, archive, files)
-        earlier_prints = marked_prints(destination, earlier)
+        finished_before = finished_record(destination, earlier)
         # Marked first, with both lists: a copy interrupted halfway is still known as ours.
         write_marker(destination, earlier | files, finished=False)
         write_unfinished_note(app, destination)
@@ -178,18 +179,23 @@ def freeze(
             warnings.filterwarnings("ignore", category=MissingURLGeneratorWarning)
             urls = freeze_pages(freezer, progress)
             write_readmes(app, destination)
-            sheets = Sheets(app, destination, browser, earlier_prints)
+            sheets = Sheets(app, destination, browser, finished_before.get("printed_from", {}))
             missing = sheets.print(progress, browsers) if browser else {}
             if missing:
                 files -= set(missing)
                 app.extensions["workshop.copy_pdfs"] -= set(missing)
                 freeze_download_pages(app, content, languages)
         files.discard(UNFINISHED)
-        problems = check_copy(destination, languages, files)
+        checked = pages_digest(destination, files)
+        # The same pages and files as a copy that passed the check: the check would say the same.
+        problems = (
+            [] if checked == finished_before.get("checked") else check_copy(destination, languages, files)
+        )
         if problems:
             raise FreezeError("\n".join(problems))
         (destination / UNFINISHED).unlink(missing_ok=True)
-        write_marker(destination, files, finished=True, printed_from=sheets.printed if browser else {})
+        prints = sheets.printed if browser else {}
+        write_marker(destination, files, finished=True, printed_from=prints, checked=checked)
         progress("zip", 0, 1)
         write_zip(destination, files, archive)
         progress("zip", 1, 1)
@@ -303,16 +309,26 @@ def _is_junction(path: Path) -> bool:
     return bool(getattr(os.path, "isjunction", None)) and os.path.isjunction(path)
 
 
-def marked_prints(destination: Path, earlier: set[str]) -> dict[str, str]:
-    """What the earlier copy's PDFs were printed from, by name, if it was finished."""
+def finished_record(destination: Path, earlier: set[str]) -> dict[str, Any]:
+    """What a finished earlier copy's marker knows: each PDF's hash (of the files it wrote), and
+    the hash of the pages its check passed. Nothing for an unfinished copy."""
     try:
         record = json.loads((destination / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    printed = record.get("printed_from") if isinstance(record, dict) and record.get("finished") else None
-    if not isinstance(printed, dict):
+    if not isinstance(record, dict) or record.get("finished") is not True:
         return {}
-    return {name: digest for name, digest in printed.items() if name in earlier and isinstance(digest, str)}
+    printed = record.get("printed_from")
+    printed = {n: d for n, d in printed.items() if n in earlier} if isinstance(printed, dict) else {}
+    return {"printed_from": printed, "checked": record.get("checked")}
+
+
+def pages_digest(destination: Path, files: set[str]) -> str:
+    """A hash of the copy's list of files and of every page's HTML."""
+    digest = hashlib.blake2b(json.dumps(sorted(files)).encode(), digest_size=16)
+    for name in sorted(f for f in files if f.endswith(".html")):
+        digest.update((destination / name).read_bytes())
+    return digest.hexdigest()
 
 
 def marked_files(marker: Path) -> set[str] | None:
@@ -341,7 +357,11 @@ def is_our_zip(archive: Path) -> bool:
 
 
 def write_marker(
-    destination: Path, files: set[str], finished: bool, printed_from: dict[str, str] | None = None
+    destination: Path,
+    files: set[str],
+    finished: bool,
+    printed_from: dict[str, str] | None = None,
+    checked: str = "",
 ) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     record = {
@@ -351,6 +371,7 @@ def write_marker(
         "files": sorted(files),
         # Each PDF's hash of the page and files it was printed from: the same next time, it is kept.
         "printed_from": printed_from or {},
+        "checked": checked,
     }
     (destination / MARKER).write_text(json.dumps(record, indent=1), encoding="utf-8")
 
@@ -520,18 +541,20 @@ def check_copy(folder: Path, languages: list[str], files: set[str] | None = None
             if address.startswith(OUTSIDE_SCHEMES) or address.startswith("//"):
                 problems.append(f"{rel}: loads {address} from outside the copy")
         for address in parser.links + parser.loads:
-            problem = _broken(page, address)
+            problem = _broken(page, address, rel, files or set())
             if problem:
                 problems.append(f"{rel}: {problem}")
     return problems
 
 
-def _broken(page: Path, address: str) -> str:
+def _broken(page: Path, address: str, rel: str, files: set[str]) -> str:
     if address.startswith(OUTSIDE_SCHEMES) or address.startswith(("#", "data:", "//")):
         return ""
     path = unquote(urlsplit(address).path)
     if path.startswith("/"):
         return f"link {address} is absolute and breaks when opened from a folder"
+    if posixpath.normpath(posixpath.join(posixpath.dirname(rel), path)) in files:
+        return ""  # one of the files the copy has just written: no need to ask the disk
     target = (page.parent / path).resolve()
     if not target.is_file():
         return f"link {address} leads to no file"
