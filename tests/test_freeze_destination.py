@@ -4,6 +4,7 @@ or empty folder, or over an earlier copy it marked, and refuses anything else un
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -60,7 +61,7 @@ def test_a_folder_of_the_teachers_files_is_refused_and_left_as_it_was(tiny_root,
     assert "already holds files the workshop did not write" in result.stderr
     assert "Nothing was changed." in result.stderr
     assert snapshot(stick) == before
-    # No zip either, and no data folder: freeze only reads the database.
+    # No zip either, and no data folder: freeze only reads the content.
     assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "stick"]
 
 
@@ -155,3 +156,39 @@ def test_a_marker_that_cannot_be_read_is_not_trusted(run, tmp_path):
     result = run("freeze", str(folder))
     assert result.exit_code == 1 and "already holds files the workshop did not write" in result.output
     assert snapshot(folder) == {**before, MARKER: b"{not json"}
+
+
+@pytest.mark.parametrize("planted", ["static", "en/help/index.html"])
+def test_a_link_planted_in_an_earlier_copy_is_refused_and_nothing_written_through_it(run, tmp_path, planted):
+    folder, elsewhere = tmp_path / "copy", tmp_path / "teachers-folder"
+    assert run("freeze", str(folder)).exit_code == 0
+    elsewhere.mkdir()
+    (elsewhere / "index.html").write_text("the teacher's own page")
+    link = folder / planted
+    shutil.rmtree(link) if link.is_dir() else link.unlink()
+    try:
+        link.symlink_to(elsewhere if planted == "static" else elsewhere / "index.html")
+    except OSError:
+        pytest.skip("this system does not let this user make links")
+    before = snapshot(elsewhere)
+    result = run("freeze", str(folder))
+    assert result.exit_code == 1, result.output
+    assert f"{link} is a link to somewhere else, and the copy never writes through a link" in result.output
+    assert snapshot(elsewhere) == before and link.is_symlink()
+
+
+def test_freeze_needs_no_data_folder_and_makes_no_database(tiny_root, tmp_path):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("not a folder")
+    env = {
+        "WORKSHOP_DIRECTORY_FILE": DIRECTORY_FILE,
+        "WORKSHOP_PDFS": "false",
+        "WORKSHOP_LANGUAGES": '["en"]',
+        "WORKSHOP_DATA_DIR": str(not_a_folder / "data"),  # can never be made
+    }
+    result = CliRunner().invoke(
+        main, ["--content", str(tiny_root), "freeze", str(tmp_path / "copy")], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-file", "content", "copy", "copy.zip"]
+    assert not list(tmp_path.rglob("*.db"))

@@ -78,7 +78,8 @@ def test_it_serves_every_language_and_builds_the_download_by_itself(app, env, tm
         presenter.open(presenter_url, timeout=30)
         page = presenter.open(base + "en/download/", timeout=30).read().decode()
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        presenter.open(base + "en/download/build", data=f"csrf={csrf}".encode(), timeout=30)
+        every_language = "".join(f"&lang={lang}" for lang in LANGUAGES)
+        presenter.open(base + "en/download/build", data=f"csrf={csrf}{every_language}".encode(), timeout=30)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             with presenter.open(base + "download/status.json", timeout=10) as response:
@@ -89,7 +90,7 @@ def test_it_serves_every_language_and_builds_the_download_by_itself(app, env, tm
             time.sleep(1)
         assert status["ready"], status
         page = presenter.open(base + "en/download/", timeout=30).read().decode()
-        assert re.search(r'href="/download/offline-\w+\.zip"', page)
+        assert re.search(r'href="/download/offline-[\w+-]+\.zip"', page)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -11,8 +11,9 @@ import zipfile
 
 import psutil
 import pytest
+from conftest import tiny_settings
 
-from workshop import download, pdf
+from workshop import create_app, download, pdf
 from workshop.content import loaded_content
 from workshop.offline import freeze
 from workshop.settings import PROJECT_ROOT, defaults
@@ -24,17 +25,17 @@ from helpers import running_server, signed_in
 def wait_for_copy(app, timeout=300):
     deadline = time.time() + timeout
     while time.time() < deadline:
-        copy = download.current_copy(app)
-        if copy:
-            return copy
+        copies = download.current_copies(app)
+        if copies:
+            return copies[0]
         build = download.build_status(app)
         assert build and not build.failed, f"the build stopped without a copy: {build}"
         time.sleep(0.5)
     raise AssertionError("the offline copy was not built in time")
 
 
-def start_build(presenter):
-    response = presenter.post("/en/download/build", data={"csrf": presenter.csrf})
+def start_build(presenter, **choices):
+    response = presenter.post("/en/download/build", data={"csrf": presenter.csrf, "lang": "en", **choices})
     assert response.status_code == 302
 
 
@@ -72,15 +73,40 @@ def test_the_presenter_builds_the_zip_in_the_background_and_it_is_cached(
         "en/download/index.html",
     ):
         assert f"safe-online-workshop/{expected}" in names, expected
-    assert download.current_copy(tiny_app) == copy  # cached: the same file, not built again
+    assert download.current_copies(tiny_app) == [copy]  # cached: the same file, not built again
+    assert copy.choice == download.Choice(("en",), False)
 
     monkeypatch.setattr(download, "FINGERPRINT_SECONDS", 0)  # as once the fingerprint is worked out again
     (tiny_root / "guide" / "facilitator.md").write_text("## Changed\n\nNew advice.\n", encoding="utf-8")
-    assert download.current_copy(tiny_app) is None  # the content changed: the copy is out of date
+    assert download.current_copies(tiny_app) == []  # the content changed: the copy is out of date
     assert download.build_status(tiny_app) is None  # and nobody started a new one
     start_build(presenter)
     assert wait_for_copy(tiny_app).path != copy.path
     assert not copy.path.exists()  # the old zip is removed
+
+
+def test_a_build_with_no_language_is_a_plain_400(presenter, tiny_app):
+    for languages in ([], ["xx"]):
+        response = presenter.post("/en/download/build", data={"csrf": presenter.csrf, "lang": languages})
+        assert response.status_code == 400
+        assert "Choose at least one language" in response.get_data(as_text=True)
+    assert download.build_status(tiny_app) is None
+
+
+def test_the_presenter_chooses_languages_and_pdfs(tiny_root, data_dir):
+    app = create_app({**tiny_settings(tiny_root, data_dir), "LANGUAGES": ["en", "fr"], "PDFS": True})
+    presenter = signed_in(app)
+    form = presenter.get("/en/download/").get_data(as_text=True)
+    assert form.count('type="checkbox" name="lang"') == 2 and 'name="pdfs"' in form
+    start_build(presenter, lang="fr")  # the PDFs box left unticked
+    copy = wait_for_copy(app)
+    assert copy.choice == download.Choice(("fr",), False)
+    with zipfile.ZipFile(copy.path) as archive:
+        names = archive.namelist()
+    assert "safe-online-workshop/fr/index.html" in names and not any("/en/" in name for name in names)
+    assert not any(name.endswith(".pdf") for name in names)
+    page = presenter.get("/en/download/").get_data(as_text=True)
+    assert "Français, without PDF files" in page and "Prepare the offline copy" in page  # another choice
 
 
 def test_unknown_zip_is_a_404(tiny_app):
@@ -148,14 +174,19 @@ def test_the_build_runs_low_with_one_browser_and_stops_with_the_server(tmp_path)
         page = presenter.open(server.presenter_url, timeout=30).read().decode()
         page = presenter.open(server.base_url + "en/download/", timeout=30).read().decode()
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        presenter.open(server.base_url + "en/download/build", data=f"csrf={csrf}".encode(), timeout=30)
+        build_form = f"csrf={csrf}&lang=en&pdfs=on".encode()
+        presenter.open(server.base_url + "en/download/build", data=build_form, timeout=30)
         build = wait_for_stage(server.base_url, "pdfs")
         (freezer,) = [p for p in psutil.Process(server.process.pid).children() if "freeze" in command_line(p)]
         if hasattr(os, "nice"):
             assert freezer.nice() == 10
         browsers = set()
         for _ in range(20):
-            printing = [p for p in freezer.children() if any("--print-to-pdf" in a for a in command_line(p))]
+            printing = [
+                p
+                for p in freezer.children()
+                if any(a.startswith(("--print-to-pdf", "--remote-debugging-pipe")) for a in command_line(p))
+            ]
             assert len(printing) <= 1, printing
             browsers.update(printing)
             time.sleep(0.1)

@@ -37,7 +37,9 @@ GENERATION_FILE = "sign_in_generation"
 
 def init_app(app: Flask) -> None:
     """The signing secret, the presenter cookie's settings, and a presenter key if none is set."""
-    if app.config["READ_ONLY"]:  # nothing is written: a sign-in lasts as long as this process
+    if app.config["FREEZING"]:  # the offline copy signs nothing: a key of its own, in memory
+        app.secret_key = secrets.token_hex(32)
+    elif app.config["READ_ONLY"]:  # nothing is written: a sign-in lasts as long as this process
         saved = Path(app.config["DATA_DIR"] or app.instance_path) / SECRET_FILE
         app.secret_key = _read_key(saved) or secrets.token_hex(32)
     else:

@@ -332,6 +332,14 @@ def translations_stats(config: dict) -> None:
 @main.command("freeze")
 @click.argument("destination", default="offline", type=click.Path(file_okay=False))
 @click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="CODE",
+    help="Only this language (repeat for several, e.g. --lang en --lang fr); default: every language.",
+)
+@click.option("--no-pdfs", is_flag=True, help="Leave out the PDFs: the printables stay in the copy as pages.")
+@click.option(
     "--background",
     "progress_file",
     hidden=True,
@@ -339,16 +347,20 @@ def translations_stats(config: dict) -> None:
     help="Build for the download page: low priority, one browser, progress written to this file.",
 )
 @click.pass_obj
-def freeze_command(config: dict, destination: str, progress_file: str | None) -> None:
+def freeze_command(
+    config: dict, destination: str, languages: tuple[str, ...], no_pdfs: bool, progress_file: str | None
+) -> None:
     """Write the offline copy (every public page, every language) to DESTINATION and a zip."""
-    app = build_app(config)
+    # A copy needs no data folder: no database, no secret key (see store and auth).
+    app = build_app({**config, "FREEZING": True})
     started = time.monotonic()
     if progress_file:
         progress, browsers = download.background_progress(Path(progress_file)), 1
     else:
         progress, browsers = TerminalProgress(), 2
+    pdfs = False if no_pdfs else None
     try:
-        copy = freeze(app, Path(destination), progress, browsers)
+        copy = freeze(app, Path(destination), progress, browsers, list(languages) or None, pdfs)
     except FreezeRefused as error:
         click.echo(str(error), err=True)
         sys.exit(1)
@@ -361,12 +373,32 @@ def freeze_command(config: dict, destination: str, progress_file: str | None) ->
     click.echo(
         f"Size: {copy.size_without_pdfs / 1e6:.1f} MB without PDFs, {copy.size_bytes / 1e6:.1f} MB in all."
     )
+    tell_pdfs(copy, app.config["PDFS"])
+    click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")
+
+
+def tell_pdfs(copy, wanted: bool) -> None:
+    """How many PDFs the copy holds, and for any missing, which and why."""
     if copy.pdf_tool:
-        click.echo(f"PDFs: {copy.pdfs}, printed with {copy.pdf_tool}.")
-    elif app.config["PDFS"]:
+        kept = f" ({copy.kept_pdfs} unchanged, kept from the earlier copy)" if copy.kept_pdfs else ""
+        click.echo(f"PDFs: {copy.pdfs}{kept}, printed with {copy.pdf_tool}.")
+    elif wanted:
         click.echo("No PDFs: no Chrome, Edge or Chromium was found. The printables are in the copy as pages.")
         click.echo(pdf.INSTALL_HINT)
-    click.echo(f"Open {copy.folder / 'index.html'} in a browser, or put the folder on any web host.")
+    if copy.missing_pdfs:
+        count = len(copy.missing_pdfs)
+        click.echo(
+            f"Warning: {count} PDF{'s are' if count != 1 else ' is'} missing; "
+            "those printables are in the copy as pages:",
+            err=True,
+        )
+        for name, why in sorted(copy.missing_pdfs.items()):
+            click.echo(f"  {name}: {why}", err=True)
+        click.echo(
+            "A browser managed by the school or an antivirus may refuse to print: try again, or make "
+            "the copy with --no-pdfs.",
+            err=True,
+        )
 
 
 class TerminalProgress:

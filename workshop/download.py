@@ -1,5 +1,7 @@
 """The offline copy as a zip from the live app: built in the background when the presenter
-asks, then cached until the content, the catalogs or the code change.
+asks (every language or some, with PDFs or without), then cached until the content, the
+catalogs or the code change. Each choice keeps its copy's folder between builds, so a new
+build prints again only the PDFs whose pages changed.
 
 A build must never slow down a lesson on the same laptop, so it is `workshop freeze` in a
 separate process, at low priority, with one browser printing at a time. It reports its
@@ -13,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -28,7 +29,8 @@ from .settings import data_folder
 
 CONTENT_FOLDERS = ("slides", "quizzes", "scenarios", "statements", "directory", "guide")
 PACKAGE = Path(__file__).resolve().parent
-_building: set[str] = set()
+# The choices being built, each with the fingerprint of what it is built from.
+_building: dict[str, str] = {}
 _lock = threading.Lock()
 # Walking every file of the package and the content takes a while: the download page and the
 # status it polls use the fingerprint worked out at most this many seconds ago.
@@ -36,9 +38,27 @@ FINGERPRINT_SECONDS = 10
 
 
 @dataclass(frozen=True)
+class Choice:
+    """What the presenter asked the copy to hold."""
+
+    languages: tuple[str, ...]
+    pdfs: bool
+
+    @property
+    def name(self) -> str:
+        return "+".join(self.languages) + ("-pdfs" if self.pdfs else "-pages")
+
+    @classmethod
+    def from_name(cls, name: str) -> Choice | None:
+        languages, _, kind = name.rpartition("-")
+        return cls(tuple(languages.split("+")), kind == "pdfs") if kind in ("pdfs", "pages") else None
+
+
+@dataclass(frozen=True)
 class OfflineCopy:
     path: Path
     size_bytes: int
+    choice: Choice
 
 
 @dataclass(frozen=True)
@@ -83,45 +103,61 @@ def folder(app: Flask) -> Path:
     return data_folder(app) / "offline"
 
 
-def current_copy(app: Flask) -> OfflineCopy | None:
-    """The zip for what the app serves now, or None if it has not been built."""
-    path = folder(app) / f"offline-{fingerprint(app)}.zip"
-    return OfflineCopy(path, path.stat().st_size) if path.exists() else None
+def every_language(app: Flask) -> Choice:
+    return Choice(tuple(app.config["LANGUAGES"]), app.config["PDFS"])
+
+
+def current_copies(app: Flask) -> list[OfflineCopy]:
+    """The zips built for what the app serves now, one per choice, every language first."""
+    prefix = f"offline-{fingerprint(app)}-"
+    copies = []
+    for path in folder(app).glob(f"{prefix}*.zip"):
+        choice = Choice.from_name(path.stem.removeprefix(prefix))
+        if choice:
+            copies.append(OfflineCopy(path, path.stat().st_size, choice))
+    return sorted(copies, key=lambda copy: (-len(copy.choice.languages), copy.choice.name))
 
 
 def build_status(app: Flask) -> BuildStatus | None:
-    """The build of the current copy: running, or failed last time; None when there is none."""
+    """A build of the current copy: running, or failed last time; None when there is none."""
     key = fingerprint(app)
-    status = read_status(folder(app) / f"progress-{key}.json")
     with _lock:
-        running = key in _building
+        running = [name for name, building in _building.items() if building == key]
     if running:
-        return status or BuildStatus("starting")
-    return status if status and status.failed else None  # a build cut short by a stop is no build
+        return read_status(folder(app) / f"progress-{key}-{running[0]}.json") or BuildStatus("starting")
+    for path in sorted(folder(app).glob(f"progress-{key}-*.json")):
+        status = read_status(path)
+        if status and status.failed:
+            return status
+    return None  # a build cut short by a stop is no build
 
 
-def start_build(app: Flask) -> None:
-    """Build the current copy in the background, unless it is being built already."""
+def start_build(app: Flask, choice: Choice) -> None:
+    """Build this choice's copy in the background, unless it is being built already."""
     key = fingerprint(app)
     with _lock:
-        if key in _building:
+        if choice.name in _building:
             return
-        _building.add(key)
+        _building[choice.name] = key
     target = folder(app)
     target.mkdir(parents=True, exist_ok=True)
-    progress, build = target / f"progress-{key}.json", target / f"build-{key}"
+    for old in target.glob(f"progress-{key}-*.json"):
+        old.unlink(missing_ok=True)  # an earlier failure is news no more
+    progress = target / f"progress-{key}-{choice.name}.json"
     write_status(progress, BuildStatus("starting"))
-    command, env = freeze_command(app, build / "safe-online-workshop", progress)
-    threading.Thread(target=_build, args=(command, env, build, key, progress), daemon=True).start()
+    build = target / f"build-{choice.name}"
+    command, env = freeze_command(app, build / "safe-online-workshop", progress, choice)
+    threading.Thread(target=_build, args=(command, env, build, key, choice, progress), daemon=True).start()
 
 
-def freeze_command(app: Flask, destination: Path, progress: Path) -> tuple[list[str], dict[str, str]]:
+def freeze_command(
+    app: Flask, destination: Path, progress: Path, choice: Choice
+) -> tuple[list[str], dict[str, str]]:
     env = {
         **os.environ,
         "WORKSHOP_DIRECTORY_FILE": app.config["DIRECTORY_FILE"],
         "WORKSHOP_TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"],
         "WORKSHOP_LANGUAGES": json.dumps(app.config["LANGUAGES"]),
-        "WORKSHOP_DATA_DIR": str(destination.parent / "data"),
         "WORKSHOP_PDFS": json.dumps(app.config["PDFS"]),
     }
     # The standalone app is its own `workshop` command; otherwise this Python runs the package.
@@ -130,15 +166,18 @@ def freeze_command(app: Flask, destination: Path, progress: Path) -> tuple[list[
         *workshop,
         *["--content", app.config["CONTENT_DIR"]],
         *["freeze", str(destination), "--background", str(progress)],
+        *[option for lang in choice.languages for option in ("--lang", lang)],
+        *([] if choice.pdfs else ["--no-pdfs"]),
     ]
     return command, env
 
 
-def _build(command: list[str], env: dict[str, str], build: Path, key: str, progress: Path) -> None:
+def _build(
+    command: list[str], env: dict[str, str], build: Path, key: str, choice: Choice, progress: Path
+) -> None:
     target = build.parent
     try:
-        shutil.rmtree(build, ignore_errors=True)
-        build.mkdir(parents=True)
+        build.mkdir(parents=True, exist_ok=True)
         # stdin stays open for as long as this server runs: its end tells the build to stop.
         with subprocess.Popen(
             command,
@@ -151,25 +190,25 @@ def _build(command: list[str], env: dict[str, str], build: Path, key: str, progr
             errors = process.stderr.read()
             finished = process.wait() == 0
         if finished:
-            (build / "safe-online-workshop.zip").replace(target / f"offline-{key}.zip")
+            (build / "safe-online-workshop.zip").replace(target / f"offline-{key}-{choice.name}.zip")
             progress.unlink(missing_ok=True)
             _remove_older_copies(target, key)
         else:
             lines = [line for line in errors.splitlines() if line.strip()]
             write_status(progress, BuildStatus("failed", message=lines[-1] if lines else ""))
     finally:
-        shutil.rmtree(build, ignore_errors=True)
         with _lock:
-            _building.discard(key)
+            _building.pop(choice.name, None)
 
 
 def _remove_older_copies(target: Path, key: str) -> None:
+    """The zips and progress of what the app no longer serves; each choice's folder is kept."""
     for old in target.glob("offline-*.zip"):
-        if old.stem != f"offline-{key}":
+        if not old.stem.startswith(f"offline-{key}-"):
             with contextlib.suppress(PermissionError):  # Windows: being downloaded; it goes next time
                 old.unlink()
     for old in target.glob("progress-*.json"):
-        if old.stem != f"progress-{key}":
+        if not old.stem.startswith(f"progress-{key}-"):
             old.unlink(missing_ok=True)
 
 

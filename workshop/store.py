@@ -125,11 +125,17 @@ def init_app(app: Flask) -> None:
     for name in ("RETENTION_DAYS", "REPORT_RETENTION_DAYS"):
         if app.config[name] < 0:
             raise StartupError(f"{name} must be 0 or more days, not {app.config[name]}.")
+    if app.config["FREEZING"]:
+        # The offline copy has no live sessions: its database is named, never opened or made,
+        # nor the data folder.
+        named = Path(app.config["DATA_DIR"] or app.instance_path) / "workshop.db"
+        app.extensions["workshop.database_path"] = named
+        return
     path = app.extensions["workshop.database_path"] = database_path(app)
     app.teardown_appcontext(give_back)
     if app.config["READ_ONLY"]:
-        # check, report, translations and freeze change nothing on disk: no file is created,
-        # migrated, checkpointed or set aside, even beside a running server.
+        # check, report and translations change nothing on disk: no file is created, migrated,
+        # checkpointed or set aside, even beside a running server.
         readable_as_it_is(path)
         pool(path, read_only=True)
         return

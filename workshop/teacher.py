@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from . import download, pdf
+from . import download
 from .auth import is_presenter, presenter_required
 from .content import Module, loaded_content
 from .errors import fail
@@ -42,17 +42,21 @@ def download_page(lang):
     freezing = current_app.config["FREEZING"]
     if not freezing:
         check_address("download checks")
-    copy = None if freezing else download.current_copy(current_app)
-    # PDF links only in a frozen copy that has the PDFs: the live app serves none.
-    with_pdfs = freezing and current_app.config["PDFS"] and pdf.find_browser() is not None
+    copies = [] if freezing else download.current_copies(current_app)
+    # PDF links only in a frozen copy, to the PDFs it holds: the live app serves none.
+    in_copy = current_app.extensions.get("workshop.copy_pdfs", set()) if freezing else set()
+    with_pdfs = {name.split("/", 1)[1] for name in in_copy if name.startswith(f"{lang}/")}
     return render_template(
         "teacher/download.html",
         modules=loaded_content().modules,
-        copy=copy,
-        build=None if freezing or copy else download.build_status(current_app),
+        copies=copies,
+        build=None if freezing else download.build_status(current_app),
         can_build=is_presenter(),
+        all_languages=current_app.config["LANGUAGES"],
+        pdfs_offered=current_app.config["PDFS"],
         freezing=freezing,
-        pdf_names=PDF_NAMES if with_pdfs else {},
+        pdf_names=PDF_NAMES,
+        with_pdfs=with_pdfs,
     )
 
 
@@ -60,7 +64,13 @@ def download_page(lang):
 @presenter_required
 def build_download(lang):
     """Only the presenter starts a build: it is heavy, and a lesson may be running."""
-    download.start_build(current_app)
+    offered = current_app.config["LANGUAGES"]
+    chosen = tuple(code for code in offered if code in request.form.getlist("lang"))
+    if not chosen:
+        fail(400, _("Choose at least one language for the offline copy."))
+    # An unticked box sends nothing; PDFs are only offered where the setting allows them.
+    with_pdfs = current_app.config["PDFS"] and request.form.get("pdfs") == "on"
+    download.start_build(current_app, download.Choice(chosen, with_pdfs))
     return redirect(url_for("teacher.download_page", lang=lang))
 
 
@@ -71,7 +81,7 @@ def download_status():
     build = download.build_status(current_app)
     return polled_json(
         {
-            "ready": download.current_copy(current_app) is not None,
+            "ready": bool(download.current_copies(current_app)),
             "build": asdict(build) if build else None,
         }
     )
@@ -80,11 +90,9 @@ def download_status():
 @bp.route("/download/<name>.zip")
 def download_zip(name):
     """The offline copy as a zip, under the name the download page links to."""
-    copy = found(download.current_copy(current_app))
     # The name carries the copy's fingerprint: a link to an older copy gets a 404, not a
     # different file.
-    if copy.path.stem != name:
-        found(None)
+    copy = found(next((c for c in download.current_copies(current_app) if c.path.stem == name), None))
     return send_file(copy.path, as_attachment=True, download_name="safe-online-workshop.zip")
 
 

@@ -22,7 +22,8 @@
 
   function update(status) {
     if (leaving) { return; }
-    if (status.ready || !status.build || status.build.stage === "failed") {
+    // The build is over (a copy that was ready before may be listed already: not a reason).
+    if (!status.build || status.build.stage === "failed") {
       leaving = true;
       window.location.reload();
       return;
