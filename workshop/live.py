@@ -444,6 +444,16 @@ def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterat
     Between two steps the stream holds no database connection: a class's streams wait on the
     watcher, not on the pool.
     """
+    return _session_events(code, shown_version, device_id)
+
+
+def presenter_events(code: str, shown_version: int | None) -> Iterator[LiveSession | None]:
+    """What the stage and the presenter view are sent on their own event stream: as
+    `pupil_events`, woken before the class's phones, and with no device to note as here."""
+    return _session_events(code, shown_version, None)
+
+
+def _session_events(code: str, shown_version: int | None, device_id: str | None) -> Iterator[LiveSession | None]:
     watch = current_app.extensions["workshop.watch"]
     noted: float | None = None
     while True:
@@ -452,10 +462,11 @@ def pupil_events(code: str, device_id: str, shown_version: int | None) -> Iterat
         store.give_back()
         # Noted by the clock here, not by reading the database at every step: a thousand
         # streams woken by one key press would each read it again.
-        if noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS:
+        if device_id is not None and (noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS):
             _note_seen(code, device_id)
             noted = time.monotonic()
-        mark = watch.wait(code, shown_version, streaming=True) if shown_version is not None else None
+        leading = device_id is None
+        mark = watch.wait(code, shown_version, streaming=True, leading=leading) if shown_version is not None else None
         if mark is not None and mark.version == shown_version and not mark.ended:
             yield None
             continue

@@ -26,7 +26,7 @@ from .errors import fail
 from .i18n import best_language
 from .lesson import StepKind
 from .public import found
-from .render import polled_json
+from .render import event_stream, polled_json
 
 bp = Blueprint("presenter", __name__)
 
@@ -129,6 +129,27 @@ def stage(lang, code):
 def stage_step(lang, code):
     """The stage's current step alone: its script puts it in place when the step changes."""
     return render_template("presenter/_stage.html", **live_view(live_session(code)))
+
+
+# The changing part of each of the presenter's windows, as its event stream sends it.
+WINDOW_PARTS = {"stage": "presenter/_stage.html", "panel": "presenter/_panel.html"}
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/events/<window>")
+@presenter_required
+def events(lang, code, window):
+    """The stage's or the presenter view's changing part as the session moves on, on an event
+    stream of its own (`?after=` the version it shows): woken before the class's phones, so the
+    projector never shows a step after them."""
+    if window not in WINDOW_PARTS:
+        abort(404)
+    session = live_session(code)
+    shown = request.headers.get("Last-Event-ID", type=int) or request.args.get("after", type=int)
+
+    def part(changed: live.LiveSession) -> str:
+        return render_template(WINDOW_PARTS[window], **live_view(changed), after=live.step_after(changed))
+
+    return event_stream(live.stream_place, live.presenter_events(session.code, shown), part)
 
 
 # Two buttons cannot be taken back: ending refuses every later action, a reset deletes answers.

@@ -39,7 +39,9 @@ def test_a_phone_follows_the_presenter_and_asks_only_as_it_must(browser, server)
     pupil.get_by_label("Tell an adult she trusts.").check()
     expect(pupil.locator("[data-status]")).to_have_text("✓ Sent: A")
     console.get_by_role("link", name="End session…").click()
-    console.get_by_role("button", name="Yes, end the session").click()
+    # The confirmation opens over the presenter view, in a dialog.
+    console.frame_locator("dialog iframe").get_by_role("button", name="Yes, end the session").click()
+    expect(console.get_by_role("dialog")).to_be_hidden()
     goodbye = "The session has ended. Thank you for taking part!"
     expect(pupil.get_by_role("heading", level=1)).to_have_text(goodbye)
     expect(pupil.get_by_text("Ask a question anonymously")).to_be_hidden()  # it would be refused
