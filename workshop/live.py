@@ -15,6 +15,7 @@ import csv
 import io
 import time
 from collections import Counter
+from datetime import date
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -229,6 +230,21 @@ def step_after(session: LiveSession) -> LessonStep | None:
         return None
     lesson = lesson_of(session)
     return lesson.step_at(lesson.next_position(session.position, branch_ahead(session)))
+
+
+def override_here(session: LiveSession) -> tuple[str, str] | None:
+    """Right after the presenter went on with another branch than the one most of the class
+    voted for: the letters (voted, taken), so the stage says so; None otherwise."""
+    if not session.trail or session.position.item != session.trail[-1].item:
+        return None
+    step = lesson_of(session).step_at(session.trail[-1])
+    if not step.is_story_vote:
+        return None
+    taken = next((c.id for c in step.choices if c.next == session.position.step), None)
+    voted = _majority(session, step)
+    if taken is None or voted is None or taken == voted:
+        return None
+    return step.letters([voted]), step.letters([taken])
 
 
 def branches_taken(session: LiveSession) -> dict[str, str]:
@@ -625,11 +641,18 @@ def shift_on_stage(session: LiveSession) -> ClassShift | None:
     return None
 
 
+def session_date(session: LiveSession) -> str:
+    """The day the session was held, as YYYY-MM-DD (the laptop's own calendar)."""
+    return date.fromtimestamp(session.created_at).isoformat()
+
+
 def results_csv(session: LiveSession) -> str:
     """The results as CSV text: one row per question and choice, then the check's statements
-    (before and after each) with one row per point of the scale."""
+    (before and after each) with one row per point of the scale; each row with the session's date."""
+    held = session_date(session)
     rows = [
         {
+            "session_date": held,
             "question_key": r.question_key,
             "question": r.text,
             "answered": r.answered,
@@ -643,7 +666,7 @@ def results_csv(session: LiveSession) -> str:
         }
         for r in session_results(session)
         for c in r.choices
-    ] + before_after.as_rows(class_shift(session))
+    ] + [{"session_date": held, **row} for row in before_after.as_rows(class_shift(session))]
     buffer = io.StringIO()
     # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
@@ -657,6 +680,7 @@ def results_document(session: LiveSession) -> dict:
     return {
         "session": {
             "code": session.code,
+            "date": session_date(session),
             "module": session.module_id,
             "age_band": session.band,
             "participants": participant_count(session),

@@ -3,7 +3,7 @@ the season report over a range of dates."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import segno
 from flask import (
@@ -16,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -98,6 +99,7 @@ def live_view(session: live.LiveSession) -> dict:
         "shown_question": live.shown_question(session),
         "branch_ahead": live.branch_ahead(session),
         "shift": live.shift_on_stage(session),
+        "override": live.override_here(session),
     }
 
 
@@ -224,24 +226,40 @@ def summary(lang, code):
         results=live.session_results(session),
         participants=live.participant_count(session),
         shift=live.class_shift(session),
+        session_date=live.session_date(session),
+        held_on=format_datetime(datetime.fromtimestamp(session.created_at), "short"),
     )
 
 
 @bp.route("/presenter/sessions/<code>/results.json")
 @presenter_required
 def results_json(code):
-    """The counts as JSON, for a spreadsheet or a report."""
-    return jsonify(live.results_document(live_session(code)))
+    """The counts as JSON, for a spreadsheet or a report: a file to keep, not a page."""
+    session = live_session(code)
+    response = jsonify(live.results_document(session))
+    response.headers["Content-Disposition"] = f"attachment; filename={export_name(session)}.json"
+    return response
 
 
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
     """The counts as CSV, one row per question and choice."""
+    session = live_session(code)
+    return csv_download(live.results_csv(session), f"{export_name(session)}.csv")
+
+
+def export_name(session: live.LiveSession) -> str:
+    """A session's export files are named by its code and the day it was held."""
+    return f"workshop-{session.code}-{live.session_date(session)}"
+
+
+def csv_download(text: str, name: str) -> Response:
+    """CSV as a file; the byte-order mark makes Excel read it as UTF-8, accents included."""
     return Response(
-        live.results_csv(live_session(code)),
+        "\ufeff" + text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 
@@ -270,11 +288,7 @@ def season_report_csv():
     """The season report as CSV, for a spreadsheet."""
     season = requested_report()
     name = f"workshop-report-{season.first_day}-{season.last_day}.csv"
-    return Response(
-        report.as_csv(season),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
+    return csv_download(report.as_csv(season), name)
 
 
 def join_url(code: str) -> str:

@@ -428,7 +428,13 @@ CREATE TABLE IF NOT EXISTS session_aggregates (
 );
 CREATE INDEX IF NOT EXISTS session_aggregates_by_date ON session_aggregates(held_at);
 """
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3)  # each upgrades a file from the version before it
+# Version 4: how many anonymous questions a session was asked, counted as they arrive, so that
+# deleting one (its text goes for good) leaves the season report's count as it was.
+_SCHEMA_4 = """
+ALTER TABLE sessions ADD COLUMN questions_asked INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET questions_asked = (SELECT COUNT(*) FROM pupil_questions WHERE session_code = sessions.code)
+"""
+MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)  # each upgrades a file from the version before it
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -673,7 +679,12 @@ def reset_answers(database: Database, code: str, question_key: str) -> None:
 def add_pupil_question(database: Database, code: str, text: str) -> None:
     """An anonymous question: stored with no device id, and its time to the minute only, so
     nothing ties it to the answers of the device that sent it."""
-    database["pupil_questions"].insert({"session_code": code, "text": text, "asked_at": now() // 60 * 60})
+    with transaction(database):
+        database.execute(
+            "INSERT INTO pupil_questions (session_code, text, asked_at) VALUES (?, ?, ?)",
+            [code, text, now() // 60 * 60],
+        )
+        database.execute("UPDATE sessions SET questions_asked = questions_asked + 1 WHERE code = ?", [code])
 
 
 def pupil_questions(database: Database, code: str) -> list[dict]:
@@ -739,7 +750,8 @@ def session_aggregate(database: Database, code: str) -> dict | None:
     )
     if session is None or not languages:
         return None
-    asked = database.execute("SELECT COUNT(*) FROM pupil_questions WHERE session_code = ?", [code])
+    # Every question asked, deleted ones too (their text is gone; the count stays).
+    asked = database.execute("SELECT questions_asked FROM sessions WHERE code = ?", [code])
     shifts = {
         statement_id: {"before": _counts(before), "after": _counts(after)}
         for statement_id, (before, after) in check_distributions(database, code)[1].items()
