@@ -14,6 +14,7 @@
   var wanted = 0;
   var changing = false;
   var sending = null; // the question whose answer is on its way
+  var cleared = null; // the question whose answers the presenter reset, until this device answers again
   // The device's other tabs (one cookie, one device): an answer sent in one shows in all.
   var tabs = window.BroadcastChannel ? new BroadcastChannel("workshop-answer-" + live.getAttribute("data-events-url")) : null;
 
@@ -41,6 +42,7 @@
 
   // The server has this answer: the form says so, as it would after a reload.
   function markSent(current, ids, letters) {
+    cleared = null;
     current.setAttribute("data-unsent", "false");
     step().setAttribute("data-mine", ids.join(","));
     var button = current.querySelector("[data-sent-label]");
@@ -76,11 +78,15 @@
         var sameQuestion = next.getAttribute("data-question") === before.getAttribute("data-question");
         var newStep = next.getAttribute("data-version") !== before.getAttribute("data-version");
         // The server had this device's answer, and now has none: the presenter reset the answers.
-        var cleared = sameQuestion && before.getAttribute("data-mine") && !next.getAttribute("data-mine");
+        var question = next.getAttribute("data-question");
+        var reset = sameQuestion && before.getAttribute("data-mine") && !next.getAttribute("data-mine");
+        if (reset) { cleared = question; }
+        if (cleared !== question || next.getAttribute("data-mine")) { cleared = null; }
         before.parentNode.replaceChild(document.importNode(next, true), before);
         var nextForm = form();
         if (!sameQuestion) { notice.hidden = true; }
-        if (nextForm && cleared) {
+        // Said again on each step that follows (a reset can come as two), until the device answers.
+        if (nextForm && cleared && (reset || !(mine && mine.ids.length))) {
           notice.hidden = true;
           say(nextForm.querySelector("[data-status]"), notice.getAttribute("data-reset"), "is-unsent");
         } else if (nextForm && sameQuestion && mine && mine.ids.length) {

@@ -56,6 +56,8 @@
     if (stamped) {
       version = Number(stamped.getAttribute("data-version"));
       root.setAttribute("data-version", version);
+      // The press's step is here, most often before the server's reply: the next press counts.
+      posting = false;
     }
     closeStaleConfirmation();
     // "Open now" adds a line under each help number: the step is fitted once it is there.
