@@ -79,7 +79,9 @@ def main() -> int:
                 for _ in range(args.runs):
                     for code, folder in codes.items():
                         figures = one_run(pupils, args.cores, [*options, "--code", folder, *args.extra])
-                        failed = failed or figures is None or figures["answers stored"] != figures["answers sent"]
+                        failed = (
+                            failed or figures is None or figures["answers stored"] != figures["answers sent"]
+                        )
                         if figures:
                             runs[code].append(figures)
                 for code, done in runs.items():
@@ -111,7 +113,9 @@ def checked_out(commit: str | None):
         return
     folder = Path(tempfile.mkdtemp(prefix="workshop-bench-code-")) / "tree"
     git = ["git", "-C", str(HERE.parent)]
-    subprocess.run([*git, "worktree", "add", "--detach", str(folder), commit], check=True, capture_output=True)
+    subprocess.run(
+        [*git, "worktree", "add", "--detach", str(folder), commit], check=True, capture_output=True
+    )
     try:
         yield str(folder)
     finally:

@@ -304,7 +304,9 @@ def test_results_and_exports_hold_aggregates_only(room):
     ]
     downloaded = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv")
     held = date.today().isoformat()
-    assert downloaded.headers["Content-Disposition"] == f"attachment; filename=workshop-{room.code}-{held}.csv"
+    assert (
+        downloaded.headers["Content-Disposition"] == f"attachment; filename=workshop-{room.code}-{held}.csv"
+    )
     # UTF-8 with a byte-order mark: Excel then shows the accents of French or Portuguese text.
     assert downloaded.get_data().startswith(b"\xef\xbb\xbf")
     csv = downloaded.get_data().decode("utf-8-sig")

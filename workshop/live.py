@@ -15,10 +15,10 @@ import csv
 import io
 import time
 from collections import Counter
-from datetime import date
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort, current_app
 from flask_babel import gettext as _
@@ -469,7 +469,9 @@ def presenter_events(code: str, shown_version: int | None) -> Iterator[LiveSessi
     return _session_events(code, shown_version, None)
 
 
-def _session_events(code: str, shown_version: int | None, device_id: str | None) -> Iterator[LiveSession | None]:
+def _session_events(
+    code: str, shown_version: int | None, device_id: str | None
+) -> Iterator[LiveSession | None]:
     watch = current_app.extensions["workshop.watch"]
     noted: float | None = None
     while True:
@@ -482,7 +484,11 @@ def _session_events(code: str, shown_version: int | None, device_id: str | None)
             _note_seen(code, device_id)
             noted = time.monotonic()
         leading = device_id is None
-        mark = watch.wait(code, shown_version, streaming=True, leading=leading) if shown_version is not None else None
+        mark = (
+            watch.wait(code, shown_version, streaming=True, leading=leading)
+            if shown_version is not None
+            else None
+        )
         if mark is not None and mark.version == shown_version and not mark.ended:
             yield None
             continue

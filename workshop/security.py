@@ -41,7 +41,12 @@ HEADERS = {
 MINUTE = 60
 # The presenter's pages that open over the presenter view, in a frame of the app's own (never
 # of another site): everything else refuses to be framed at all.
-FRAMED_BY_THE_APP = {"presenter.pupil_questions", "presenter.devices", "presenter.summary", "presenter.confirm"}
+FRAMED_BY_THE_APP = {
+    "presenter.pupil_questions",
+    "presenter.devices",
+    "presenter.summary",
+    "presenter.confirm",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -82,7 +87,9 @@ def _add_headers(response: Response) -> Response:
     if request.endpoint in FRAMED_BY_THE_APP:
         headers = {
             **HEADERS,
-            "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace(
+                "frame-ancestors 'none'", "frame-ancestors 'self'"
+            ),
             "X-Frame-Options": "SAMEORIGIN",
         }
     for name, value in headers.items():

@@ -432,9 +432,11 @@ CREATE INDEX IF NOT EXISTS session_aggregates_by_date ON session_aggregates(held
 # deleting one (its text goes for good) leaves the season report's count as it was.
 _SCHEMA_4 = """
 ALTER TABLE sessions ADD COLUMN questions_asked INTEGER NOT NULL DEFAULT 0;
-UPDATE sessions SET questions_asked = (SELECT COUNT(*) FROM pupil_questions WHERE session_code = sessions.code)
+UPDATE sessions SET questions_asked =
+    (SELECT COUNT(*) FROM pupil_questions WHERE session_code = sessions.code)
 """
-MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)  # each upgrades a file from the version before it
+# Each upgrades a file from the version before it.
+MIGRATIONS = (_SCHEMA_1, _SCHEMA_2, _SCHEMA_3, _SCHEMA_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -144,7 +144,9 @@ class SessionWatch:
         self._waiting[code] += 1
         if poll_address is not None:
             self._take_place(poll_address)
-        changed = (self._leading if leading else self._changed).setdefault(code, threading.Condition(self._lock))
+        changed = (self._leading if leading else self._changed).setdefault(
+            code, threading.Condition(self._lock)
+        )
         self._start_watcher()
         try:
             while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:

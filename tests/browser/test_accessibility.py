@@ -135,7 +135,9 @@ def key_path(lesson):
         else:
             position = lesson.next_position(position)
             step = lesson.step_at(position)
-            phase = Phase.OPEN if step.question_key else Phase.END if step.kind == StepKind.END else Phase.SLIDE
+            phase = (
+                Phase.OPEN if step.question_key else Phase.END if step.kind == StepKind.END else Phase.SLIDE
+            )
         yield position, phase
 
 
@@ -157,7 +159,9 @@ def test_every_live_page_passes_axe_at_every_kind_of_step(browser, server, built
     stage = presenter.new_page()
     stage.set_viewport_size({"width": 1280, "height": 720})
     stage.goto(f"{server.base_url}{lang}/presenter/sessions/{code}/stage/")
-    lesson = Lesson(builtin_content, builtin_content.modules_by_id["online-friends"], "13-16", with_check=True)
+    lesson = Lesson(
+        builtin_content, builtin_content.modules_by_id["online-friends"], "13-16", with_check=True
+    )
     found, scanned = {}, set()
     for presses, (position, phase) in enumerate(key_path(lesson)):
         if presses:

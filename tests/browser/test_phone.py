@@ -215,7 +215,9 @@ BAR_OVER_A_CHOICE = """() => {
 
 def test_a_new_step_starts_at_its_top_with_nothing_over_the_choices(browser, builtin_server, builtin_content):
     server, database = builtin_server
-    context, phone, session, lesson, position = phone_on_first_question(browser, server, database, builtin_content)
+    context, phone, session, lesson, position = phone_on_first_question(
+        browser, server, database, builtin_content
+    )
     assert phone.evaluate(BAR_OVER_A_CHOICE) is False  # one tap sends: no empty bar over a choice
     # The session's code is whole in the header at 320 px, in every language's words.
     code = phone.locator(".live-code")
@@ -223,7 +225,9 @@ def test_a_new_step_starts_at_its_top_with_nothing_over_the_choices(browser, bui
     assert code.evaluate("e => e.scrollWidth <= e.clientWidth")
     phone.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
     assert phone.evaluate("scrollY") > 0
-    store.update_session(database, session.code, position=lesson.next_position(position), phase=Phase.SLIDE, open_key="")
+    store.update_session(
+        database, session.code, position=lesson.next_position(position), phase=Phase.SLIDE, open_key=""
+    )
     expect(phone.get_by_role("heading", level=1)).to_have_text("Look at the projector")
     assert phone.evaluate("scrollY") == 0
     context.close()

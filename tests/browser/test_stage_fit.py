@@ -64,6 +64,7 @@ MEASURE = """async (version) => {
   return {problems, size: content ? size(content) : 0, small: Math.min(99, ...small), version: shown()};
 }"""
 
+
 def states(content, module, band):
     """(position, phase) for every step: a question in each of its states, the lobby and the end."""
     lesson = Lesson(content, module, band, with_check=True)
@@ -117,7 +118,9 @@ class Stages:
 
 @pytest.mark.parametrize("lang", defaults()["LANGUAGES"])
 @pytest.mark.parametrize("module_id", MODULES)
-def test_every_step_fits_the_projector_as_it_arrives(browser, builtin_server, builtin_content, lang, module_id):
+def test_every_step_fits_the_projector_as_it_arrives(
+    browser, builtin_server, builtin_content, lang, module_id
+):
     server, database = builtin_server
     module = builtin_content.modules_by_id[module_id]
     stages = Stages(browser, server, lang)
@@ -130,7 +133,9 @@ def test_every_step_fits_the_projector_as_it_arrives(browser, builtin_server, bu
         seen = {(Position(item=-1), Phase.LOBBY)}
         # The clicker, pressed on the stage: each question closes, shows its results, moves on.
         while (now := store.get_session(database, session.code)).phase != Phase.END:
-            stages.arrive(lambda: stage.keyboard.press("ArrowRight"), f"{band} after {now.position} {now.phase}")
+            stages.arrive(
+                lambda: stage.keyboard.press("ArrowRight"), f"{band} after {now.position} {now.phase}"
+            )
             now = store.get_session(database, session.code)
             seen.add((now.position, now.phase))
         # The branches the clicker did not take, each step put in place as it arrives.
@@ -140,8 +145,8 @@ def test_every_step_fits_the_projector_as_it_arrives(browser, builtin_server, bu
             step = lesson.step_at(position)
             key = step.question_key if phase == Phase.OPEN else ""
 
-            def move(position=position, phase=phase, key=key):
-                store.update_session(database, session.code, position=position, phase=phase, open_key=key)
+            def move(position=position, phase=phase, key=key, code=session.code):
+                store.update_session(database, code, position=position, phase=phase, open_key=key)
 
             stages.arrive(move, f"{band} {position} {phase} ({StepKind(step.kind)})")
     stages.context.close()
