@@ -65,7 +65,7 @@ MEASURE = """async (version) => {
 }"""
 
 
-def states(content, module, band):
+def walk(content, module, band):
     """(position, phase) for every step: a question in each of its states, the lobby and the end."""
     lesson = Lesson(content, module, band, with_check=True)
     yield Position(item=-1), Phase.LOBBY
@@ -139,7 +139,7 @@ def test_every_step_fits_the_projector_as_it_arrives(
             now = store.get_session(database, session.code)
             seen.add((now.position, now.phase))
         # The branches the clicker did not take, each step put in place as it arrives.
-        for position, phase in states(builtin_content, module, band):
+        for position, phase in walk(builtin_content, module, band):
             if (position, phase) in seen:
                 continue
             step = lesson.step_at(position)
