@@ -88,3 +88,20 @@ def test_b_or_full_stop_blanks_the_stage_from_either_window(browser, live_presen
     expect(stage.locator("[data-drawer] [data-action=next]")).to_be_visible()
     expect(stage.get_by_text("Questions from pupils")).to_have_count(0)
     context.close()
+
+
+def test_devices_and_results_open_over_the_view_and_close_back_to_it(browser, live_presenter):
+    context, view = presenter_view(browser, *live_presenter)
+    for name, heading in (("Devices", "Devices"), ("Results", "Results")):
+        view.get_by_role("link", name=name, exact=True).click()
+        dialog = view.get_by_role("dialog", name=name)
+        expect(dialog).to_be_visible()
+        expect(view.frame_locator("dialog iframe").locator("h1")).to_contain_text(heading)
+        view.get_by_role("button", name="Close").click()
+        expect(dialog).to_be_hidden()
+    # A link in the dialog's page back to the view closes the dialog instead of nesting the view.
+    view.get_by_role("link", name="Devices", exact=True).click()
+    view.frame_locator("dialog iframe").get_by_role("link", name="Back to the session").click()
+    expect(view.get_by_role("dialog")).to_be_hidden()
+    press(view, "ArrowRight")
+    context.close()
