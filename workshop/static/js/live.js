@@ -16,7 +16,7 @@
   var sending = null; // the question whose answer is on its way
   var cleared = null; // the question whose answers the presenter reset, until this device answers again
   // The device's other tabs (one cookie, one device): an answer sent in one shows in all.
-  var tabs = window.BroadcastChannel ? new BroadcastChannel("workshop-answer-" + live.getAttribute("data-events-url")) : null;
+  var tabs = window.BroadcastChannel ? new BroadcastChannel("workshop-answer-" + live.getAttribute("data-state-url")) : null;
 
   function step() { return live.querySelector('[data-part="step"]'); }
   function version() { return Number(step().getAttribute("data-version")); }
