@@ -1,11 +1,16 @@
 """Side by side in one run: each server and transport, each class size, each run repeated.
 
-    python bench/compare.py [--pupils 300 1000] [--runs 2] [--only NAME ...] [--cores split]
+    python bench/compare.py [--pupils 300 1000] [--runs 3] [--only NAME ...] [--cores split]
+                            [--against COMMIT]
 
 Runs bench/live_load.py once per configuration, size and repeat, one after another, and prints
-a Markdown table: for each figure the median of the runs, and the lowest and highest in
-brackets when they differ. The machine's load (1-minute average, from `uptime`) is printed for
-each configuration, so a busy machine shows in the figures.
+a Markdown table: for each figure the lowest, median and highest of the runs (at least three
+runs make a spread worth reading). The machine's load (1-minute average) is printed for each
+run, so a busy machine shows in the figures.
+
+`--against COMMIT` measures that commit's workshop (checked out into a temporary folder with
+`git worktree`) beside this one, each configuration's runs taken in turn (this, that, this,
+that...), so that whatever else the machine does weighs on both alike.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +58,8 @@ COLUMNS = [
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pupils", type=int, nargs="+", default=[300, 1000])
-    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", help="a commit whose workshop is measured beside this one")
     parser.add_argument("--only", nargs="+", help="configurations whose name contains one of these")
     parser.add_argument("--cores", choices=("split", "shared"), default="split")
     parser.add_argument("extra", nargs="*", help="more live_load.py options, after --")
@@ -61,27 +69,57 @@ def main() -> int:
         for name, options in CONFIGURATIONS.items()
         if not args.only or any(part in name for part in args.only)
     }
-    print(header())
-    failed = False
-    for pupils in args.pupils:
-        for name, options in chosen.items():
-            runs = []
-            for _ in range(args.runs):
-                result = subprocess.run(
-                    [sys.executable, str(HERE / "live_load.py"), "--json", "--pupils", str(pupils),
-                     "--cores", args.cores, *options, *args.extra],
-                    capture_output=True, text=True,
-                )  # fmt: skip
-                if result.returncode:
-                    failed = True
-                lines = result.stdout.strip().splitlines()
-                if lines:
-                    runs.append(json.loads(lines[-1]))
-                else:
-                    print(f"<!-- {name}, {pupils}: {result.stderr.strip()[-300:]} -->", file=sys.stderr)
-            if runs:
-                print(row(name, pupils, runs), flush=True)
+    with checked_out(args.against) as other:
+        codes = {"this code": str(HERE.parent)} | ({f"at {args.against}": other} if other else {})
+        print(header())
+        failed = False
+        for pupils in args.pupils:
+            for name, options in chosen.items():
+                runs: dict[str, list[dict]] = {code: [] for code in codes}
+                for _ in range(args.runs):
+                    for code, folder in codes.items():
+                        figures = one_run(pupils, args.cores, [*options, "--code", folder, *args.extra])
+                        failed = (
+                            failed or figures is None or figures["answers stored"] != figures["answers sent"]
+                        )
+                        if figures:
+                            runs[code].append(figures)
+                for code, done in runs.items():
+                    if done:
+                        label = f"{name}, {code}" if len(codes) > 1 else name
+                        print(row(label, pupils, done), flush=True)
     return 1 if failed else 0
+
+
+def one_run(pupils: int, cores: str, options: list[str]) -> dict | None:
+    """One run of live_load.py: its figures, or None (with why on stderr) if it printed none."""
+    result = subprocess.run(
+        [sys.executable, str(HERE / "live_load.py"), "--json", "--runs", "1", "--pupils", str(pupils),
+         "--cores", cores, *options],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    lines = result.stdout.strip().splitlines()
+    if not lines:
+        print(f"<!-- {pupils} pupils, {options}: {result.stderr.strip()[-300:]} -->", file=sys.stderr)
+        return None
+    return json.loads(lines[-1])
+
+
+@contextmanager
+def checked_out(commit: str | None):
+    """That commit's tree in a temporary folder (a detached git worktree) while in use; None for none."""
+    if not commit:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="workshop-bench-code-")) / "tree"
+    git = ["git", "-C", str(HERE.parent)]
+    subprocess.run(
+        [*git, "worktree", "add", "--detach", str(folder), commit], check=True, capture_output=True
+    )
+    try:
+        yield str(folder)
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(folder)], check=False, capture_output=True)
 
 
 def header() -> str:
@@ -104,12 +142,12 @@ def row(name: str, pupils: int, runs: list[dict]) -> str:
 
 
 def summary(values: list[float]) -> str:
-    """The median ms, with the lowest and highest run when they differ by a millisecond or more."""
+    """Lowest / median / highest ms over the runs (one value for one run)."""
     if not values:
         return "–"
-    middle = f"{statistics.median(values):,.0f}"
-    low, high = min(values), max(values)
-    return middle if high - low < 1 else f"{middle} ({low:,.0f}–{high:,.0f})"
+    if len(values) == 1:
+        return f"{values[0]:,.0f}"
+    return " / ".join(f"{value:,.0f}" for value in (min(values), statistics.median(values), max(values)))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Load benchmark: one presenter and N pupils on a real server, over loopback.
 
     python bench/live_load.py [--pupils 300] [--server waitress] [--transport stream]
-                              [--cores split] [--presses 18] [--json]
+                              [--cores split] [--presses 18] [--runs 3] [--code DIR] [--json]
 
 Starts the workshop under a WSGI server (`workshop serve`, waitress, by default; see
 bench/servers.py) on a free loopback port with a fresh data folder. N simulated pupils join and
@@ -23,6 +23,11 @@ whole class; on a stream both arrive together); answer to the presenter's count;
 answers, polls and pages; requests per second; the server's peak memory. With `--cores split`
 (Linux) the server runs on core 0 and the pupils on the others, so their cost does not count
 against the server. Exits non-zero if an answer is lost.
+
+A busy machine makes one run's figures wander: the benchmark is run `--runs` times (3 by
+default), each on a fresh server and data folder, and prints each figure's lowest, median and
+highest run, with the load average of each run. `--code DIR` runs the server from another copy of
+the workshop (another commit's), with the content of that copy.
 
 Each pupil's device connects from a loopback address of its own (127.0.1.2, 127.0.1.3, ...,
 which Linux offers), as phones on a classroom network each have theirs: the server's limits
@@ -404,12 +409,30 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=1.5, help="seconds between two presses")
     parser.add_argument("--module", default="online-friends")
     parser.add_argument("--band", default="13-16")
-    parser.add_argument("--content", default=str(ROOT))
+    parser.add_argument("--content", default=None, help="content folder (default: that of --code)")
+    parser.add_argument("--code", default=str(ROOT), help="the workshop copy the server runs")
+    parser.add_argument("--runs", type=int, default=3, help="runs, each on a fresh server")
     parser.add_argument("--wait", type=float, default=30.0, help="longest wait for all answers, seconds")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = parser.parse_args()
+    args.content = args.content or args.code
+    # Read once: after the first run this process is pinned to the pupils' cores.
+    args.all_cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    results = []
+    for _ in range(max(1, args.runs)):
+        results.append(one_run(args))
+        if not args.json:
+            print(report(results[-1]), end="\n\n", flush=True)
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 else {"runs": results}))
+    elif len(results) > 1:
+        print(spread_report(results))
+    return 0 if all(r["answers stored"] == r["answers sent"] and not r["errors"] for r in results) else 1
 
-    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+
+def one_run(args) -> dict:
+    """One run of the benchmark, on a fresh server and data folder: its figures."""
+    cores = args.all_cores
     split = args.cores == "split" and len(cores) > 1
     port, key = free_port(), secrets.token_urlsafe(16)
     data = tempfile.mkdtemp(prefix="workshop-bench-")
@@ -418,6 +441,8 @@ def main() -> int:
         "WORKSHOP_DATA_DIR": data,
         "WORKSHOP_CONTENT_DIR": args.content,
         "WORKSHOP_PRESENTER_KEY": key,
+        "WORKSHOP_BENCH_CODE": args.code,
+        "PYTHONPATH": args.code,
         # Plain polling: the server holds no poll, and the document asks for the pace.
         **({"WORKSHOP_HELD_POLLS": "0"} if args.transport == "poll" else {}),
     }
@@ -426,7 +451,7 @@ def main() -> int:
         command(args.server, port, args.content, held, args.workers),
         stdout=subprocess.DEVNULL,
         env=env,
-        cwd=ROOT,
+        cwd=args.code,
         preexec_fn=(lambda: pin({cores[0]})) if split else None,
     )
     if split:
@@ -437,15 +462,13 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    figures |= {
+    return figures | {
         "server": args.server,
         "workers": args.workers,
         "transport": args.transport,
         "cores": "split" if split else "shared",
         "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
-    print(json.dumps(figures) if args.json else report(figures))
-    return 0 if figures["answers stored"] == figures["answers sent"] and not figures["errors"] else 1
 
 
 def wait_until_up(port: int) -> None:
@@ -655,6 +678,20 @@ def report(figures: dict) -> str:
     ]
     if figures["errors"]:
         lines.append(f"errors                {figures['errors']} (first: {figures['first error']})")
+    return "\n".join(lines)
+
+
+def spread_report(runs: list[dict]) -> str:
+    """Each figure over the runs: lowest / median / highest."""
+    loads = ", ".join(f"{run['load']:.1f}" for run in runs)
+    lines = [f"over {len(runs)} runs (1-minute load {loads}): lowest / median / highest"]
+    for name, value in runs[0].items():
+        if not name.endswith(" ms") or not value["n"]:
+            continue
+        for share in ("p50", "p95", "max"):
+            values = [run[name][share] for run in runs if run[name]["n"]]
+            low, middle, high = min(values), statistics.median(values), max(values)
+            lines.append(f"{name[:-3]:32} {share:4} {low:7.0f} / {middle:7.0f} / {high:7.0f} ms")
     return "\n".join(lines)
 
 

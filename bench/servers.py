@@ -9,11 +9,15 @@ many threads as `workshop serve` gives waitress: THREADS plus HELD_POLLS per pro
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The code the server runs: this tree's, or another commit's checked out beside it (compare.py
+# --against), so two versions of the workshop are measured by the same benchmark.
+CODE = Path(os.environ.get("WORKSHOP_BENCH_CODE", ROOT))
+sys.path.insert(0, str(CODE))
 
 from workshop import create_app  # noqa: E402
 from workshop.serve import CONNECTION_LIMIT, THREADS  # noqa: E402

@@ -191,7 +191,8 @@ def test_results_and_exports_carry_the_aggregates_and_no_device(checked_app):
     )
     assert statements["would-tell"]["change_points"] == 60 and "before" not in statements["photo-request"]
     csv = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv").get_data(as_text=True)
-    check_rows = [line for line in csv.splitlines() if line.startswith("check:")]
+    # Each row starts with the session's date.
+    check_rows = [line.split(",", 1)[1] for line in csv.splitlines() if ",check:" in line]
     assert len(check_rows) == 2 * 2 * 5  # two statements shown, before and after, five points
     assert (
         "check:after:knows-a-number,I know a number I can call if something online worries me.,6,5,Yes,3,50,"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 
 import pytest
 
@@ -117,6 +118,9 @@ def test_a_story_decision_follows_the_majority_or_the_presenter(room):
     room.act("back")
     room.act("next", choice="tell")  # the presenter overrides
     assert "Her dad helps her keep the messages" in room.presenter.get(room.console).get_data(as_text=True)
+    # The class saw "goes on with B" at the reveal: the stage says the presenter chose otherwise.
+    stage = room.presenter.get(room.console + "stage/").get_data(as_text=True)
+    assert "Most of you voted B; the story goes on with A." in stage
     exported = room.presenter.get(f"/presenter/sessions/{room.code}/results.json").get_json()
     decision = next(q for q in exported["questions"] if q["key"] == key)
     assert decision["class_voted_for"] == "move" and decision["story_went_on_with"] == "tell"
@@ -300,10 +304,21 @@ def test_results_and_exports_hold_aggregates_only(room):
         ("tell", 2, True),
         ("keep", 1, False),
     ]
-    csv = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv").get_data(as_text=True)
-    assert csv.splitlines()[0] == (
-        "question_key,question,answered,choice_id,choice,count,percent,correct,story_went_on"
+    downloaded = room.presenter.get(f"/presenter/sessions/{room.code}/results.csv")
+    held = date.today().isoformat()
+    assert (
+        downloaded.headers["Content-Disposition"] == f"attachment; filename=workshop-{room.code}-{held}.csv"
     )
+    # UTF-8 with a byte-order mark: Excel then shows the accents of French or Portuguese text.
+    assert downloaded.get_data().startswith(b"\xef\xbb\xbf")
+    csv = downloaded.get_data().decode("utf-8-sig")
+    assert csv.splitlines()[0] == (
+        "session_date,question_key,question,answered,choice_id,choice,count,percent,correct,story_went_on"
+    )
+    assert csv.splitlines()[1].startswith(f"{held},")
+    as_json = room.presenter.get(f"/presenter/sessions/{room.code}/results.json")
+    assert as_json.headers["Content-Disposition"] == f"attachment; filename=workshop-{room.code}-{held}.json"
+    assert exported["session"]["date"] == held
     with room.app.app_context():
         devices = [row[0] for row in store.db().execute("SELECT id FROM participants")]
     assert not any(device in csv or device in json.dumps(exported) for device in devices)

@@ -177,7 +177,8 @@ def test_the_report_page_and_its_csv(checked_app, season, presenter_of):
     assert 'data-statement="knows-a-number"' in page and "45% 82% +37" in text
     exported = presenter_of.get(f"/presenter/report.csv?from={first}")
     assert exported.headers["Content-Disposition"].startswith("attachment; filename=workshop-report-")
-    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    # With a byte-order mark, so Excel reads the accents.
+    rows = list(csv.DictReader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
     assert rows[0]["section"] == "total" and (rows[0]["sessions"], rows[0]["pupils"]) == ("3", "14")
     assert rows[0]["anonymous_questions"] == "3"
     statement = next(r for r in rows if r["statement_id"] == A_NUMBER)
@@ -300,3 +301,14 @@ def test_figures_stored_under_a_retired_statement_still_read_with_its_words(chec
         "photo-request",
     ]
     assert shift.statements[-1].shown and shift.statements[-1].agree_after == 100
+
+
+def test_a_deleted_question_still_counts_as_asked(checked_app, season):
+    """Deleting a pupil's question takes its text away for good, not the fact that it was asked."""
+    with checked_app.app_context():
+        database = store.db()
+        code = season[2][0]
+        (question,) = store.pupil_questions(database, code)
+        store.delete_pupil_question(database, code, question["id"])
+        assert store.pupil_questions(database, code) == []
+    assert this_season(checked_app).pupil_questions == 3

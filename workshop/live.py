@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import date
 
 from flask import abort, current_app, request
 from flask_babel import gettext as _
@@ -282,6 +283,21 @@ def step_after(session: LiveSession) -> LessonStep | None:
     return lesson.step_at(lesson.next_position(session.position, branch_ahead(session)))
 
 
+def override_here(session: LiveSession) -> tuple[str, str] | None:
+    """Right after the presenter went on with another branch than the one most of the class
+    voted for: the letters (voted, taken), so the stage says so; None otherwise."""
+    if not session.trail or session.position.item != session.trail[-1].item:
+        return None
+    step = lesson_of(session).step_at(session.trail[-1])
+    if not step.is_story_vote:
+        return None
+    taken = next((c.id for c in step.choices if c.next == session.position.step), None)
+    voted = _majority(session, step)
+    if taken is None or voted is None or taken == voted:
+        return None
+    return step.letters([voted]), step.letters([taken])
+
+
 def branches_taken(session: LiveSession) -> dict[str, str]:
     """At each story decision the class passed, the choice the story went on with, by question_key.
 
@@ -541,6 +557,20 @@ def pupil_events(
     Between two steps the stream holds no database connection: a class's streams wait on the
     watcher, not on the pool.
     """
+    return _session_events(code, shown_version, device_id, gone)
+
+
+def presenter_events(
+    code: str, shown_version: int | None, gone: Callable[[], bool] | None = None
+) -> Iterator[LiveSession | None]:
+    """What the stage and the presenter view are sent on their own event stream: as
+    `pupil_events`, woken before the class's phones, and with no device to note as here."""
+    return _session_events(code, shown_version, None, gone)
+
+
+def _session_events(
+    code: str, shown_version: int | None, device_id: str | None, gone: Callable[[], bool] | None
+) -> Iterator[LiveSession | None]:
     watch = current_app.extensions["workshop.watch"]
     noted: float | None = None
     while True:
@@ -549,11 +579,13 @@ def pupil_events(
         store.give_back()
         # Noted by the clock here, not by reading the database at every step: a thousand
         # streams woken by one key press would each read it again.
-        if noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS:
+        if device_id is not None and (noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS):
             _note_seen(code, device_id)
             noted = time.monotonic()
         mark = (
-            watch.wait(code, shown_version, streaming=True, gone=gone) if shown_version is not None else None
+            watch.wait(code, shown_version, streaming=True, gone=gone, leading=device_id is None)
+            if shown_version is not None
+            else None
         )
         if mark is not None and mark.version == shown_version and not mark.ended:
             yield None
@@ -731,11 +763,18 @@ def shift_on_stage(session: LiveSession) -> ClassShift | None:
     return None
 
 
+def session_date(session: LiveSession) -> str:
+    """The day the session was held, as YYYY-MM-DD (the laptop's own calendar)."""
+    return date.fromtimestamp(session.created_at).isoformat()
+
+
 def results_csv(session: LiveSession) -> str:
     """The results as CSV text: one row per question and choice, then the check's statements
-    (before and after each) with one row per point of the scale."""
+    (before and after each) with one row per point of the scale; each row with the session's date."""
+    held = session_date(session)
     rows = [
         {
+            "session_date": held,
             "question_key": r.question_key,
             "question": r.text,
             "answered": r.answered,
@@ -749,7 +788,7 @@ def results_csv(session: LiveSession) -> str:
         }
         for r in session_results(session)
         for c in r.choices
-    ] + before_after.as_rows(class_shift(session))
+    ] + [{"session_date": held, **row} for row in before_after.as_rows(class_shift(session))]
     buffer = io.StringIO()
     # A lesson with no questions still gets a header, so the file opens as a table.
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["question_key"])
@@ -763,6 +802,7 @@ def results_document(session: LiveSession) -> dict:
     return {
         "session": {
             "code": session.code,
+            "date": session_date(session),
             "module": session.module_id,
             "age_band": session.band,
             "participants": participant_count(session),

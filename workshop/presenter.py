@@ -3,7 +3,7 @@ the season report over a range of dates."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import segno
 from flask import (
@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -27,7 +28,7 @@ from .errors import fail
 from .i18n import best_language
 from .lesson import StepKind
 from .public import found
-from .render import polled_json
+from .render import event_stream, polled_json
 
 bp = Blueprint("presenter", __name__)
 
@@ -161,6 +162,7 @@ def live_view(session: live.LiveSession) -> dict:
         "shift": live.shift_on_stage(session),
         "asks_first": live.asks_first(session),
         "school": live.school_of(session),
+        "override": live.override_here(session),
     }
 
 
@@ -192,6 +194,28 @@ def stage(lang, code):
 def stage_step(lang, code):
     """The stage's current step alone: its script puts it in place when the step changes."""
     return render_template("presenter/_stage.html", **live_view(live_session(code)))
+
+
+# The changing part of each of the presenter's windows, as its event stream sends it.
+WINDOW_PARTS = {"stage": "presenter/_stage.html", "panel": "presenter/_panel.html"}
+
+
+@bp.route("/<lang>/presenter/sessions/<code>/events/<window>")
+@presenter_required
+def events(lang, code, window):
+    """The stage's or the presenter view's changing part as the session moves on, on an event
+    stream of its own (`?after=` the version it shows): woken before the class's phones, so the
+    projector never shows a step after them."""
+    if window not in WINDOW_PARTS:
+        abort(404)
+    session = live_session(code)
+    shown = request.headers.get("Last-Event-ID", type=int) or request.args.get("after", type=int)
+
+    def part(changed: live.LiveSession) -> str:
+        return render_template(WINDOW_PARTS[window], **live_view(changed), after=live.step_after(changed))
+
+    gone = request.environ.get("waitress.client_disconnected")  # as a phone's stream, pupil.events
+    return event_stream(live.stream_place, live.presenter_events(session.code, shown, gone), part)
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")
@@ -329,24 +353,40 @@ def summary(lang, code):
         participants=live.participant_count(session),
         shift=live.class_shift(session),
         figures=live.figures_state(session),
+        session_date=live.session_date(session),
+        held_on=format_datetime(datetime.fromtimestamp(session.created_at), "short"),
     )
 
 
 @bp.route("/presenter/sessions/<code>/results.json")
 @presenter_required
 def results_json(code):
-    """The counts as JSON, for a spreadsheet or a report."""
-    return jsonify(live.results_document(live_session(code)))
+    """The counts as JSON, for a spreadsheet or a report: a file to keep, not a page."""
+    session = live_session(code)
+    response = jsonify(live.results_document(session))
+    response.headers["Content-Disposition"] = f"attachment; filename={export_name(session)}.json"
+    return response
 
 
 @bp.route("/presenter/sessions/<code>/results.csv")
 @presenter_required
 def results_csv(code):
     """The counts as CSV, one row per question and choice."""
+    session = live_session(code)
+    return csv_download(live.results_csv(session), f"{export_name(session)}.csv")
+
+
+def export_name(session: live.LiveSession) -> str:
+    """A session's export files are named by its code and the day it was held."""
+    return f"workshop-{session.code}-{live.session_date(session)}"
+
+
+def csv_download(text: str, name: str) -> Response:
+    """CSV as a file; the byte-order mark makes Excel read it as UTF-8, accents included."""
     return Response(
-        live.results_csv(live_session(code)),
+        "\ufeff" + text,
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=workshop-{code}.csv"},
+        headers={"Content-Disposition": f"attachment; filename={name}"},
     )
 
 
@@ -379,11 +419,7 @@ def season_report_csv():
     """The season report as CSV, for a spreadsheet."""
     season = requested_report()
     name = f"workshop-report-{season.first_day}-{season.last_day}.csv"
-    return Response(
-        report.as_csv(season),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={name}"},
-    )
+    return csv_download(report.as_csv(season), name)
 
 
 def join_url(code: str) -> str:

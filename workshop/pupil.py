@@ -9,17 +9,14 @@ the session.
 from __future__ import annotations
 
 import functools
-import json
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     make_response,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -27,7 +24,7 @@ from flask_babel import gettext as _
 from . import live
 from .errors import fail
 from .i18n import best_language, current_language
-from .render import polled_json
+from .render import event_stream, polled_json
 from .security import allowed, check_address
 
 bp = Blueprint("pupil", __name__)
@@ -115,38 +112,8 @@ def events(lang, code):
     # waitress says when the phone has hung up (it reads the connection while the stream runs),
     # so a phone that left gives its place back within a second.
     gone = request.environ.get("waitress.client_disconnected")
-
-    def stream():
-        # A phone whose Wi-Fi dropped reconnects by itself after this many ms.
-        yield "retry: 1000\n\n"
-        with live.stream_place() as placed:
-            if not placed:
-                yield server_event("poll", "{}")
-                return
-            for changed in live.pupil_events(session.code, participant, shown, gone):
-                if changed is None:
-                    # A sign of life: the page knows its stream still works (a proxy that holds
-                    # back a stream's bytes would leave it waiting: it polls instead).
-                    yield server_event("alive", "{}")
-                    continue
-                document = {
-                    "version": changed.version,
-                    "ended": changed.ended,
-                    "html": step_part(changed, participant),
-                }
-                yield server_event("step", json.dumps(document, ensure_ascii=False), changed.version)
-
-    return Response(
-        stream_with_context(stream()),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
-
-
-def server_event(name: str, data: str, event_id: int | None = None) -> str:
-    """One server-sent event; `data` is a single line (JSON)."""
-    named = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{named}event: {name}\ndata: {data}\n\n"
+    changes = live.pupil_events(session.code, participant, shown, gone)
+    return event_stream(live.stream_place, changes, lambda changed: step_part(changed, participant))
 
 
 def my_answer(session: live.LiveSession, participant: str) -> list[str]:

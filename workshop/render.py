@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable, Iterator
 from datetime import datetime, time
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, stream_with_context
 from flask_babel import format_date, format_time, get_locale
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -24,7 +25,7 @@ from .content import loaded_content
 from .content.model import WEEKDAYS, Module, OpeningHours, Service
 from .i18n import current_language, language_name, languages, same_page_in, translate_content
 from .lesson import LETTERS, StepKind
-from .store import Phase
+from .store import LiveSession, Phase
 
 # "commonmark" with html off: content can format text but never inject markup or script.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -124,3 +125,40 @@ def polled_json(document: dict) -> Response:
     response.add_etag()
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)
+
+
+def event_stream(
+    place: Callable, changes: Iterator[LiveSession | None], render_part: Callable[[LiveSession], str]
+) -> Response:
+    """A live session as it moves on, on one response that stays open (server-sent events): a
+    "step" event with the step's HTML at each change, an "alive" one when nothing changed for a
+    while, and a lone "poll" where the server keeps as many streams open as it may (`place`
+    says so: the page then polls instead)."""
+
+    def stream():
+        # A page whose connection dropped reconnects by itself after this many ms.
+        yield "retry: 1000\n\n"
+        with place() as placed:
+            if not placed:
+                yield server_event("poll", "{}")
+                return
+            for changed in changes:
+                if changed is None:
+                    # A sign of life: the page knows its stream still works (a proxy that holds
+                    # back a stream's bytes would leave it waiting: it polls instead).
+                    yield server_event("alive", "{}")
+                    continue
+                document = {"version": changed.version, "ended": changed.ended, "html": render_part(changed)}
+                yield server_event("step", json.dumps(document, ensure_ascii=False), changed.version)
+
+    return Response(
+        stream_with_context(stream()),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+def server_event(name: str, data: str, event_id: int | None = None) -> str:
+    """One server-sent event; `data` is a single line (JSON)."""
+    named = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{named}event: {name}\ndata: {data}\n\n"

@@ -45,6 +45,14 @@ HEADERS = {
 }
 MINUTE = 60
 DOWNLOAD_CHECKS_PER_MINUTE = 120
+# The presenter's pages that open over the presenter view, in a frame of the app's own (never
+# of another site): everything else refuses to be framed at all.
+FRAMED_BY_THE_APP = {
+    "presenter.pupil_questions",
+    "presenter.devices",
+    "presenter.summary",
+    "presenter.confirm",
+}
 
 
 def init_app(app: Flask) -> None:
@@ -106,7 +114,16 @@ def check_address(limit: str) -> None:
 
 
 def _add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
+    headers = HEADERS
+    if request.endpoint in FRAMED_BY_THE_APP:
+        headers = {
+            **HEADERS,
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace(
+                "frame-ancestors 'none'", "frame-ancestors 'self'"
+            ),
+            "X-Frame-Options": "SAMEORIGIN",
+        }
+    for name, value in headers.items():
         response.headers.setdefault(name, value)
     return response
 

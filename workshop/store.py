@@ -713,6 +713,13 @@ CREATE TABLE IF NOT EXISTS school_contacts (
 ALTER TABLE sessions ADD COLUMN school_id INTEGER REFERENCES school_contacts(id) ON DELETE SET NULL;
 ALTER TABLE sessions ADD COLUMN help_on_stage INTEGER NOT NULL DEFAULT 0
 """
+# Version 6: how many anonymous questions a session was asked, counted as they arrive, so that
+# deleting one (its text goes for good) leaves the season report's count as it was.
+_SCHEMA_6 = """
+ALTER TABLE sessions ADD COLUMN questions_asked INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET questions_asked =
+    (SELECT COUNT(*) FROM pupil_questions WHERE session_code = sessions.code)
+"""
 # Each upgrades a file from the version before it: SQL, or SQL and then a step in Python.
 MIGRATIONS = (
     _SCHEMA_1,
@@ -720,6 +727,7 @@ MIGRATIONS = (
     _SCHEMA_3,
     (_SCHEMA_4, _keep_figures_of_earlier_sessions),
     _SCHEMA_5,
+    _SCHEMA_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -1083,7 +1091,12 @@ def reset_answers(database: Database, code: str, question_key: str) -> None:
 def add_pupil_question(database: Database, code: str, text: str) -> None:
     """An anonymous question: stored with no device id, and its time to the minute only, so
     nothing ties it to the answers of the device that sent it."""
-    database["pupil_questions"].insert({"session_code": code, "text": text, "asked_at": now() // 60 * 60})
+    with transaction(database):
+        database.execute(
+            "INSERT INTO pupil_questions (session_code, text, asked_at) VALUES (?, ?, ?)",
+            [code, text, now() // 60 * 60],
+        )
+        database.execute("UPDATE sessions SET questions_asked = questions_asked + 1 WHERE code = ?", [code])
 
 
 def pupil_questions(database: Database, code: str) -> list[dict]:
@@ -1156,7 +1169,8 @@ def session_aggregate(database: Database, code: str) -> dict | None:
     )
     if session is None or not languages:
         return None
-    asked = database.execute("SELECT COUNT(*) FROM pupil_questions WHERE session_code = ?", [code])
+    # Every question asked, deleted ones too (their text is gone; the count stays).
+    asked = database.execute("SELECT questions_asked FROM sessions WHERE code = ?", [code])
     # The figures the class was shown, never the answers as they are now.
     kept = kept_figures(session) or {"statements": {}}
     shifts = {

@@ -60,6 +60,9 @@ class SessionWatch:
         self.per_address = per_address
         self._lock = threading.Lock()
         self._changed: dict[str, threading.Condition] = {}
+        # The presenter's windows (the stage, the presenter view): woken all at once, before the
+        # class, so the projector never shows a step after the phones.
+        self._leading: dict[str, threading.Condition] = {}
         self._waiting: Counter[str] = Counter()  # by session: the polls and streams waiting now
         # By network address: polls held now, and event streams open now, waiting or not.
         self._places: Counter[str] = Counter()
@@ -121,9 +124,11 @@ class SessionWatch:
         address: str = "",
         streaming: bool = False,
         gone: Callable[[], bool] | None = None,
+        leading: bool = False,
     ) -> SessionMark | None:
         """The session's mark once its version is not `shown_version`, or after `timeout`
-        seconds (WAIT_SECONDS unless given), or as soon as `gone()` says the device hung up.
+        seconds (WAIT_SECONDS unless given), or as soon as `gone()` says the device hung up. A
+        `leading` waiter (a presenter's window) is woken before the others.
 
         Returns at once when it has moved on already, has ended, or (for a poll from `address`;
         an open stream has its place already) there is no place for one more.
@@ -134,17 +139,20 @@ class SessionWatch:
         with self._lock:
             if not streaming and not self.has_room(address):
                 return mark
-            return self._wait_for_change(
-                code, shown_version, mark, timeout, None if streaming else address, gone
-            )
+            poll_address = None if streaming else address
+            return self._wait_for_change(code, shown_version, mark, timeout, poll_address, gone, leading)
 
-    def _wait_for_change(self, code, shown_version, mark, timeout, poll_address: str | None, gone):
+    def _wait_for_change(
+        self, code, shown_version, mark, timeout, poll_address: str | None, gone, leading: bool
+    ):
         """The waiting itself (the caller holds the lock); a poll takes a place while it waits."""
         deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
         self._waiting[code] += 1
         if poll_address is not None:
             self._take_place(poll_address)
-        changed = self._changed.setdefault(code, threading.Condition(self._lock))
+        changed = (self._leading if leading else self._changed).setdefault(
+            code, threading.Condition(self._lock)
+        )
         self._start_watcher()
         try:
             while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
@@ -161,7 +169,9 @@ class SessionWatch:
             if poll_address is not None:
                 self._give_place(poll_address)
             if not self._waiting[code]:
-                del self._waiting[code], self._changed[code]
+                del self._waiting[code]
+                self._changed.pop(code, None)
+                self._leading.pop(code, None)
         return mark
 
     @staticmethod
@@ -198,6 +208,8 @@ class SessionWatch:
             for code, mark in marks.items():
                 before = self._marks.get(code, (0.0, None))[1]
                 self._remember({code: mark})
+                if mark != before and code in self._leading:
+                    self._leading[code].notify_all()
                 if mark != before and code in self._changed:
                     self._changed[code].notify(WOKEN_AT_ONCE)
 

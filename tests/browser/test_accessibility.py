@@ -7,10 +7,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from workshop.lesson import Lesson, Position, StepKind
 from workshop.settings import PROJECT_ROOT, defaults
+from workshop.store import Phase
 
 from helpers import running_server
-from presenting import click_next, start_live
+from presenting import click_next, press, start_live
 
 # English and one other language, as soon as a second one is configured.
 LANGUAGES = defaults()["LANGUAGES"][:2]
@@ -105,6 +107,79 @@ def test_every_page_type_passes_axe(browser, server, lang):
     found["results"] = violations(console)
     presenter.close()
     pupil.close()
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+# The kinds of step a live lesson goes through: each page is scanned at the first of each.
+LIVE_KINDS = {
+    "lobby",
+    "slide",
+    "check open",
+    "check revealed",
+    "question open",
+    "question revealed",
+    "story vote open",
+    "story vote revealed",
+    "end",
+}
+
+
+def key_path(lesson):
+    """(position, phase) after each press of the clicker, from the lobby to the end."""
+    position, phase = Position(item=-1), Phase.LOBBY
+    yield position, phase
+    while lesson.step_at(position).kind != StepKind.END:
+        step = lesson.step_at(position)
+        if step.question_key and phase in (Phase.OPEN, Phase.CLOSED):
+            phase = Phase.CLOSED if phase == Phase.OPEN else Phase.REVEALED
+        else:
+            position = lesson.next_position(position)
+            step = lesson.step_at(position)
+            phase = (
+                Phase.OPEN if step.question_key else Phase.END if step.kind == StepKind.END else Phase.SLIDE
+            )
+        yield position, phase
+
+
+def kind_of(step, phase) -> str:
+    if step.kind in (StepKind.LOBBY, StepKind.END):
+        return str(step.kind)
+    if not step.question_key:
+        return "slide"
+    return f"{'check' if step.check else 'story vote' if step.is_story_vote else 'question'} {phase}"
+
+
+def test_every_live_page_passes_axe_at_every_kind_of_step(browser, server, builtin_content):
+    """The phone, the stage and the presenter view, each step put in place live as the presenter
+    presses the clicker's key, from the lobby through the check, a question and a story vote
+    (open and revealed) to the end. In English: the page types above are scanned in two languages."""
+    lang = "en"
+    presenter, console, pupil, phone, code = start_live_session(browser, server, lang)
+    console.set_viewport_size({"width": 1366, "height": 768})
+    stage = presenter.new_page()
+    stage.set_viewport_size({"width": 1280, "height": 720})
+    stage.goto(f"{server.base_url}{lang}/presenter/sessions/{code}/stage/")
+    lesson = Lesson(
+        builtin_content, builtin_content.modules_by_id["online-friends"], "13-16", with_check=True
+    )
+    found, scanned = {}, set()
+    for presses, (position, phase) in enumerate(key_path(lesson)):
+        if presses:
+            press(console)
+        kind = kind_of(lesson.step_at(position), phase)
+        if kind not in LIVE_KINDS or kind in scanned:
+            continue
+        scanned.add(kind)
+        version = console.locator("[data-live-window]").get_attribute("data-version")
+        for name, page in (("phone", phone), ("stage", stage)):
+            # Each window has the step once its version is the presenter view's.
+            shown = page.locator("[data-part=step]" if name == "phone" else "[data-live-window]")
+            expect(shown).to_have_attribute("data-version", version)
+        for name, page in (("phone", phone), ("stage", stage), ("presenter view", console)):
+            found[f"{name}, {kind}"] = violations(page)
+    presenter.close()
+    pupil.close()
+    assert scanned == LIVE_KINDS
     assert {name: v for name, v in found.items() if v} == {}
 
 

@@ -45,11 +45,16 @@ def test_a_second_press_while_the_step_changes_is_ignored(browser, live_presente
 
 def test_keys_keep_working_after_a_link_or_button_was_clicked(browser, live_presenter):
     context, view = presenter_view(browser, *live_presenter)
-    with context.expect_page() as opened:
-        view.get_by_role("link", name=re.compile("Questions from pupils")).click()
-    opened.value.close()
-    assert view.evaluate("document.activeElement.textContent").startswith("Questions from pupils")
-    press(view, "ArrowRight")  # the focus stayed on the link, and the clicker still works
+    view.get_by_role("link", name=re.compile("Questions from pupils")).click()
+    dialog = view.get_by_role("dialog", name="Questions from pupils")
+    expect(dialog).to_be_visible()  # over the view, which stays
+    press(view, "ArrowRight")  # the clicker still works with the dialog open
+    view.frame_locator("dialog iframe").locator("h1").click()  # the focus in the page it holds
+    press(view, "ArrowRight")
+    press(view, "ArrowLeft")
+    view.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert view.url.endswith("/")  # the view was never left
     expect(view.locator(".pv-now h2").nth(1)).to_have_text("Welcome")
     view.get_by_role("button", name="Back").click()
     expect(view.locator(".pv-now")).to_contain_text("Join on your phone or tablet")
@@ -82,4 +87,21 @@ def test_b_or_full_stop_blanks_the_stage_from_either_window(browser, live_presen
     stage.keyboard.press("m")
     expect(stage.locator("[data-drawer] [data-action=next]")).to_be_visible()
     expect(stage.get_by_text("Questions from pupils")).to_have_count(0)
+    context.close()
+
+
+def test_devices_and_results_open_over_the_view_and_close_back_to_it(browser, live_presenter):
+    context, view = presenter_view(browser, *live_presenter)
+    for name, heading in (("Devices", "Devices"), ("Results", "Results")):
+        view.get_by_role("link", name=name, exact=True).click()
+        dialog = view.get_by_role("dialog", name=name)
+        expect(dialog).to_be_visible()
+        expect(view.frame_locator("dialog iframe").locator("h1")).to_contain_text(heading)
+        view.get_by_role("button", name="Close").click()
+        expect(dialog).to_be_hidden()
+    # A link in the dialog's page back to the view closes the dialog instead of nesting the view.
+    view.get_by_role("link", name="Devices", exact=True).click()
+    view.frame_locator("dialog iframe").get_by_role("link", name="Back to the session").click()
+    expect(view.get_by_role("dialog")).to_be_hidden()
+    press(view, "ArrowRight")
     context.close()

@@ -27,6 +27,12 @@ def test_a_phone_follows_the_presenter_and_asks_only_as_it_must(browser, server)
     console.goto(server.presenter_url)
     console.get_by_role("button", name="Start live, ages 13-16").click()
     code = console.locator(".join-code strong").inner_text()
+    # The projector hears of each step on a stream of its own, woken before the phones': it
+    # never asks for a step, so it is never a poll behind them.
+    stage = projector.new_page()
+    projected: list[str] = []
+    stage.on("request", lambda request: projected.append(request.url))
+    stage.goto(f"{server.base_url}en/presenter/sessions/{code}/stage/")
     phone = browser.new_context(viewport={"width": 360, "height": 640})
     pupil = phone.new_page()
     asked: list[str] = []
@@ -39,10 +45,16 @@ def test_a_phone_follows_the_presenter_and_asks_only_as_it_must(browser, server)
         console.keyboard.press("ArrowRight")
         expect(console.locator("[data-live-window]")).not_to_have_attribute("data-version", before)
     expect(pupil.locator("legend")).to_contain_text("keep a secret")
+    expect(stage.locator(".stage-content")).to_contain_text("keep a secret")
+    stage_steps = [url for url in projected if url.endswith("/stage/step")]
+    if how == "stream":
+        assert [url for url in projected if "/events/stage" in url] and not stage_steps, projected
     pupil.get_by_label("Tell an adult she trusts.").check()
     expect(pupil.locator("[data-status]")).to_have_text("✓ Sent: A")
     console.get_by_role("link", name="End session…").click()
-    console.get_by_role("button", name="Yes, end the session").click()
+    # The confirmation opens over the presenter view, in a dialog.
+    console.frame_locator("dialog iframe").get_by_role("button", name="Yes, end the session").click()
+    expect(console.get_by_role("dialog")).to_be_hidden()
     goodbye = "The session has ended. Thank you for taking part!"
     expect(pupil.get_by_role("heading", level=1)).to_have_text(goodbye)
     expect(pupil.get_by_text("Ask a question anonymously")).to_be_hidden()  # it would be refused

@@ -3,7 +3,8 @@
    state document) and puts the step in place without reloading, keeping what the pupil had
    picked. One tap sends a
    single-choice answer; an answer sent while the Wi-Fi drops is retried. The status line only
-   says what the server has: "✓ Sent: B" once it has it, never before. */
+   says what the server has: "✓ Sent: B" once it has it, never before; a second tab of the same
+   device hears of it too. After "Reset answers" the picks are cleared and the page says so. */
 (function () {
   "use strict";
   var live = document.querySelector("[data-live]");
@@ -13,6 +14,9 @@
   var wanted = 0;
   var changing = false;
   var sending = null; // the question whose answer is on its way
+  var cleared = null; // the question whose answers the presenter reset, until this device answers again
+  // The device's other tabs (one cookie, one device): an answer sent in one shows in all.
+  var tabs = window.BroadcastChannel ? new BroadcastChannel("workshop-answer-" + live.getAttribute("data-state-url")) : null;
 
   function step() { return live.querySelector('[data-part="step"]'); }
   function version() { return Number(step().getAttribute("data-version")); }
@@ -36,6 +40,23 @@
 
   function tellNotice(text) { say(notice, text, "is-late"); }
 
+  // The server has this answer: the form says so, as it would after a reload.
+  function markSent(current, ids, letters) {
+    cleared = null;
+    current.setAttribute("data-unsent", "false");
+    step().setAttribute("data-mine", ids.join(","));
+    var button = current.querySelector("[data-sent-label]");
+    if (button) { button.textContent = button.getAttribute("data-sent-label"); }
+    var status = current.querySelector("[data-status]");
+    var sent = status.getAttribute("data-sent");
+    say(status, sent ? sent.replace("{letters}", letters) : status.getAttribute("data-saved"), "is-sent");
+  }
+
+  function formFor(question) {
+    var shown = form();
+    return shown && shown.querySelector("input[name=question]").value === question ? shown : null;
+  }
+
   // The new step in place. A pick on a question still open stays picked; a pick that was never
   // sent is named when answering closes, so it never vanishes without a word.
   // `given`: the step's HTML as the event stream brought it; without it, it is fetched.
@@ -55,9 +76,20 @@
       .then(function (html) {
         var next = new DOMParser().parseFromString(html, "text/html").querySelector('[data-part="step"]');
         var sameQuestion = next.getAttribute("data-question") === before.getAttribute("data-question");
+        var newStep = next.getAttribute("data-version") !== before.getAttribute("data-version");
+        // The server had this device's answer, and now has none: the presenter reset the answers.
+        var question = next.getAttribute("data-question");
+        var reset = sameQuestion && before.getAttribute("data-mine") && !next.getAttribute("data-mine");
+        if (reset) { cleared = question; }
+        if (cleared !== question || next.getAttribute("data-mine")) { cleared = null; }
         before.parentNode.replaceChild(document.importNode(next, true), before);
         var nextForm = form();
-        if (nextForm && sameQuestion && mine && mine.ids.length) {
+        if (!sameQuestion) { notice.hidden = true; }
+        // Said again on each step that follows (a reset can come as two), until the device answers.
+        if (nextForm && cleared && (reset || !(mine && mine.ids.length))) {
+          notice.hidden = true;
+          say(nextForm.querySelector("[data-status]"), notice.getAttribute("data-reset"), "is-unsent");
+        } else if (nextForm && sameQuestion && mine && mine.ids.length) {
           var inputs = nextForm.querySelectorAll("input[name=choice], input[data-choice]");
           for (var k = 0; k < inputs.length; k++) { inputs[k].checked = mine.ids.indexOf(inputs[k].value) >= 0; }
         } else if (nextForm) {
@@ -69,7 +101,14 @@
             notice.getAttribute("data-unsent-at-close").replace("{letters}", mine.letters) :
             notice.getAttribute("data-unsent-check-at-close"));
         }
+        // One message at a time: beside "arrived too late" or "not sent", "you did not send an
+        // answer" says less and seems to contradict it.
+        var missing = step().querySelectorAll(".answer-status.is-missing");
+        for (var m = 0; m < missing.length; m++) { missing[m].hidden = !notice.hidden; }
         if (window.markOpenNow) { window.markOpenNow(live); }
+        // A new step starts at its top, unless the pupil is writing a question below it.
+        var writing = document.activeElement && document.activeElement.closest && document.activeElement.closest("details.ask");
+        if (newStep && !writing && step().getBoundingClientRect().top < 0) { window.scrollTo(0, 0); }
         // Once the session has ended, no question can be asked: the server would refuse it.
         var ask = document.querySelector("details.ask");
         if (ask && step().hasAttribute("data-ended")) { ask.hidden = true; }
@@ -146,14 +185,10 @@
     }).then(function (response) {
       return response.json().then(function (reply) {
         sending = null;
-        var shown = form();
-        var current = shown && shown.querySelector("input[name=question]").value === body.question ? shown : null;
+        var current = formFor(body.question);
+        if (response.ok && tabs) { tabs.postMessage({ question: body.question, ids: body.choices, letters: letters }); }
         if (response.ok && current) {
-          current.setAttribute("data-unsent", "false");
-          var button = current.querySelector("[data-sent-label]");
-          if (button) { button.textContent = button.getAttribute("data-sent-label"); } // as after a reload
-          var sent = status.getAttribute("data-sent");
-          say(current.querySelector("[data-status]"), sent ? sent.replace("{letters}", letters) : status.getAttribute("data-saved"), "is-sent");
+          markSent(current, body.choices, letters);
         } else if (response.status === 409) {
           tellNotice(notice.getAttribute("data-late"));
           if (!changing) { refresh(); }
@@ -172,6 +207,17 @@
     var mine = picked(answerForm);
     if (!mine.ids.length) { return; }
     send(answerForm, { question: answerForm.querySelector("input[name=question]").value, choices: mine.ids }, mine.letters, 0);
+  }
+
+  if (tabs) {
+    tabs.onmessage = function (event) {
+      var answer = event.data;
+      var current = formFor(answer.question);
+      if (!current) { return; }
+      var inputs = current.querySelectorAll("input[name=choice], input[data-choice]");
+      for (var k = 0; k < inputs.length; k++) { inputs[k].checked = answer.ids.indexOf(inputs[k].value) >= 0; }
+      markSent(current, answer.ids, answer.letters);
+    };
   }
 
   live.addEventListener("change", function (event) {

@@ -1,7 +1,9 @@
 /* The presenter's two windows, the stage (projected) and the presenter view (the laptop): both
-   follow the session's state on the server, put a new step in place without reloading, and take
+   follow the session on an event stream of their own, which the server wakes before the class's
+   phones (or, without one, by polling), put a new step in place without reloading, and take
    the clicker's keys. A press while a step is still changing is ignored, so two quick presses
-   never skip a slide or close and reveal at once. */
+   never skip a slide or close and reveal at once. Devices, results, pupils' questions and the
+   confirmations open over the view in a dialog, where the clicker's keys still work. */
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-window]");
@@ -9,11 +11,13 @@
   document.documentElement.classList.add("js");
   var version = Number(root.getAttribute("data-version"));
   var wanted = version;
-  var changing = false;
+  var changing = false; // the newest step is being fetched
+  var posting = false; // a press is on its way to the server
   var isStage = document.body.classList.contains("stage");
   var blank = root.querySelector("[data-blank]");
   var blankToggle = root.querySelector("[data-blank-toggle]");
   var drawer = root.querySelector("[data-drawer]");
+  var streaming = false;
   // The stage and the presenter view of one session tell each other when the stage is blanked.
   var channel = window.BroadcastChannel ? new BroadcastChannel("workshop-stage-" + root.getAttribute("data-code")) : null;
 
@@ -26,6 +30,13 @@
     if (window.fitText) { each("[data-fit]", window.fitText); }
   }
 
+  // A count that grew a digit can push the step's last line out of the box: fitted again then.
+  function fitIfCut() {
+    each("[data-fit]", function (box) {
+      if (box.scrollHeight > box.clientHeight + 1 && window.fitText) { window.fitText(box); }
+    });
+  }
+
   function connected(ok) {
     each("[data-connection-lost]", function (element) { element.hidden = ok; });
     each("[data-connection-ok]", function (element) { element.hidden = !ok; });
@@ -34,18 +45,24 @@
   // The new step's parts, as the server renders them, put where the old ones were.
   function putInPlace(html) {
     var page = new DOMParser().parseFromString(html, "text/html");
+    var stamped = page.querySelector("[data-version]");
+    // The stream and a fetch can bring the same step: an older one never replaces a newer.
+    if (stamped && Number(stamped.getAttribute("data-version")) <= version) { return; }
     var parts = page.querySelectorAll("[data-part]");
     for (var k = 0; k < parts.length; k++) {
       var here = root.querySelector('[data-part="' + parts[k].getAttribute("data-part") + '"]');
       if (here) { here.parentNode.replaceChild(document.importNode(parts[k], true), here); }
     }
-    var stamped = page.querySelector("[data-version]");
     if (stamped) {
       version = Number(stamped.getAttribute("data-version"));
       root.setAttribute("data-version", version);
+      // The press's step is here, most often before the server's reply: the next press counts.
+      posting = false;
     }
-    fit();
+    closeStaleConfirmation();
+    // "Open now" adds a line under each help number: the step is fitted once it is there.
     if (window.markOpenNow) { window.markOpenNow(root); }
+    fit();
   }
 
   function refresh() {
@@ -64,11 +81,17 @@
       });
   }
 
+  function catchUp() {
+    if (wanted > version && !changing) { refresh(); }
+  }
+
   function update(state) {
     wanted = Math.max(wanted, Number(state.version));
     connected(true);
     if (wanted > version) {
-      if (!changing) { refresh(); }
+      // The stream brings the step itself; a fetch is for a page without one, or a stream
+      // held back on its way.
+      if (!streaming) { catchUp(); } else { window.setTimeout(catchUp, 1500); }
       return;
     }
     each("[data-participants]", function (element) { element.textContent = state.participants; });
@@ -82,12 +105,32 @@
         row.querySelector("rect").setAttribute("width", state.choices[id].share);
       });
     });
+    fitIfCut();
+  }
+
+  // The session's steps as the server sends them, each with this window's part. The browser
+  // reconnects by itself, naming the last step it had; the server's "poll" leaves polling alone.
+  function followEvents() {
+    var url = root.getAttribute("data-events-url");
+    if (!url || !window.EventSource) { return; }
+    var source = new window.EventSource(url + "?after=" + version);
+    streaming = true;
+    source.addEventListener("step", function (event) {
+      var state = JSON.parse(event.data);
+      wanted = Math.max(wanted, Number(state.version));
+      putInPlace(state.html);
+      connected(true);
+      if (state.ended) { source.close(); }
+    });
+    source.addEventListener("alive", function () { streaming = true; });
+    source.addEventListener("poll", function () { streaming = false; source.close(); });
+    source.addEventListener("error", function () { streaming = source.readyState === window.EventSource.OPEN; });
   }
 
   // A control pressed by key or by mouse: sent in the background, then the new step put in place.
   function send(form) {
-    if (changing) { return; }
-    changing = true;
+    if (posting || wanted > version) { return; }
+    posting = true;
     fetch(form.action, {
       method: "POST", credentials: "same-origin", body: new FormData(form),
       headers: { "Accept": "application/json" }
@@ -102,10 +145,12 @@
         return reply;
       });
     }).then(function (state) {
+      posting = false;
       wanted = Math.max(wanted, Number(state.version));
-      return refresh();
+      // Usually the stream has brought the step already, before this reply.
+      catchUp();
     }).catch(function () {
-      changing = false;
+      posting = false;
       connected(false);
     });
   }
@@ -136,7 +181,7 @@
     send(event.target);
   });
 
-  document.addEventListener("keydown", function (event) {
+  function clicker(event) {
     var target = event.target.closest ? event.target : document.body;
     if (event.altKey || event.ctrlKey || event.metaKey || target.closest("input, textarea, select")) { return; }
     var key = event.key;
@@ -150,7 +195,46 @@
     else if ((key === "m" || key === "M") && drawer) { drawer.open = !drawer.open; }
     else { return; }
     event.preventDefault();
-  });
+  }
+  document.addEventListener("keydown", clicker);
+
+  // The dialog holds the page itself (it works without JavaScript as a page of its own): its
+  // forms post as they do there. Once it lands back on a live window (a confirmation done, or
+  // "No, go back"), the dialog closes: the step comes on the stream.
+  var dialog = document.querySelector("[data-window-dialog]");
+  var frame = dialog && dialog.querySelector("iframe");
+  function openInDialog(link) {
+    var name = link.getAttribute("data-dialog-title") || link.textContent.trim();
+    dialog.querySelector("[data-dialog-title]").textContent = name;
+    frame.title = name;
+    frame.src = link.href;
+    dialog.classList.toggle("is-confirm", link.hasAttribute("data-confirm"));
+    dialog.showModal();
+  }
+  function closeStaleConfirmation() {
+    // "Reset answers" acts on the step on the stage: asked for another, it would reset the wrong one.
+    if (dialog && dialog.open && /\/confirm\/reset/.test(frame.src)) { dialog.close(); }
+  }
+  if (dialog && dialog.showModal) {
+    root.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[data-dialog], a[data-confirm]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+      event.preventDefault();
+      openInDialog(link);
+    });
+    frame.addEventListener("load", function () {
+      if (!dialog.open) { return; }
+      var page = frame.contentDocument;
+      // A live window refuses to be framed: the frame then holds no page of the app's.
+      if (!page || !page.querySelector("main") || page.querySelector("[data-live-window]")) { dialog.close(); return; }
+      page.documentElement.classList.add("in-dialog");
+      page.addEventListener("keydown", function (event) {
+        if (event.key === "Escape") { dialog.close(); } else { clicker(event); }
+      });
+    });
+    dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { frame.src = "about:blank"; });
+  }
 
   if (blankToggle) {
     blankToggle.hidden = false;
@@ -189,5 +273,8 @@
 
   window.addEventListener("resize", fit);
   fit();
+  // A web font that arrives late changes every line's length.
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(fit); }
+  followEvents();
   window.pollState(root.getAttribute("data-state-url"), 1.5, update);
 }());
