@@ -11,7 +11,6 @@ import zipfile
 
 import psutil
 import pytest
-from conftest import tiny_settings
 
 from workshop import create_app, download, pdf
 from workshop.content import loaded_content
@@ -19,7 +18,7 @@ from workshop.offline import freeze
 from workshop.settings import PROJECT_ROOT, defaults
 from workshop.teacher import MODULE_SHEETS, SHEETS
 
-from helpers import running_server, signed_in
+from helpers import running_server, signed_in, tiny_settings
 
 
 def wait_for_copy(app, timeout=300):
