@@ -292,3 +292,14 @@ def test_a_waiting_stream_lets_go_as_soon_as_its_device_hung_up(room):
 def test_fake_devices_do_not_slow_a_polling_class_beyond_the_pace_of_a_full_server():
     assert live.poll_seconds(30) == live.MIN_POLL_SECONDS
     assert live.poll_seconds(1000) == live.poll_seconds(4400) == live.MAX_POLL_SECONDS
+
+
+def test_the_presenters_windows_keep_their_stream_when_pupils_took_every_place(room_without_places):
+    """No place is left for a phone's stream (HELD_POLLS 0): a phone is told to poll, but the
+    stage still follows the lesson on its own stream."""
+    room = room_without_places
+    assert Stream(room.pupil(), stream_url(room, 0)).next_event() == "event: poll\ndata: {}\n\n"
+    stage = Stream(room.presenter, f"/en/presenter/sessions/{room.code}/events/stage?after=0")
+    event = stage.next_event()
+    assert event.startswith("id: ") and "event: step" in event
+    stage.close()

@@ -16,7 +16,7 @@ import io
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -543,6 +543,13 @@ def stream_place() -> AbstractContextManager[bool]:
     one. Each stream keeps a server thread; beyond HELD_POLLS (ADDRESS_STREAMS from one network
     address), devices poll instead."""
     return current_app.extensions["workshop.watch"].stream(address())
+
+
+def presenter_stream_place() -> AbstractContextManager[bool]:
+    """The presenter's own windows (the stage and the presenter view, signed in) always keep
+    their stream: pupils' devices, or a script among them on the laptop's own address, taking
+    every place must never leave the projector following by polling."""
+    return nullcontext(True)
 
 
 def pupil_events(

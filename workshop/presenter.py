@@ -215,7 +215,7 @@ def events(lang, code, window):
         return render_template(WINDOW_PARTS[window], **live_view(changed), after=live.step_after(changed))
 
     gone = request.environ.get("waitress.client_disconnected")  # as a phone's stream, pupil.events
-    return event_stream(live.stream_place, live.presenter_events(session.code, shown, gone), part)
+    return event_stream(live.presenter_stream_place, live.presenter_events(session.code, shown, gone), part)
 
 
 @bp.route("/<lang>/presenter/sessions/<code>/confirm/<action>")

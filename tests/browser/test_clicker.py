@@ -97,7 +97,7 @@ def test_devices_and_results_open_over_the_view_and_close_back_to_it(browser, li
         dialog = view.get_by_role("dialog", name=name)
         expect(dialog).to_be_visible()
         expect(view.frame_locator("dialog iframe").locator("h1")).to_contain_text(heading)
-        view.get_by_role("button", name="Close").click()
+        view.get_by_role("button", name="Close", exact=True).click()
         expect(dialog).to_be_hidden()
     # A link in the dialog's page back to the view closes the dialog instead of nesting the view.
     view.get_by_role("link", name="Devices", exact=True).click()
