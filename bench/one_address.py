@@ -14,11 +14,9 @@ Only loopback addresses are used.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,39 +26,10 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from hostile_sockets import Device, free_port  # this folder's: a device on a loopback address
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_ADDRESS = "127.0.3.3"
-
-
-class Visitor:
-    """One device: its own cookies, a new connection from `address` for each request."""
-
-    def __init__(self, port: int, address: str):
-        self.port, self.address, self.cookies = port, address, {}
-
-    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=10, source_address=(self.address, 0)
-        )
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, value = header.split(";")[0].partition("=")
-            self.cookies[name] = value
-        return response.status, text
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def one_run(checkout: Path, seconds: float) -> dict:
@@ -78,23 +47,26 @@ def one_run(checkout: Path, seconds: float) -> dict:
     )
     try:
         key_url = next(line for line in iter(server.stdout.readline, "") if "key=" in line).split()[-1]
-        presenter = Visitor(port, "127.0.0.1")
+        presenter = Device(port, "127.0.0.1")
         presenter.request("GET", urlsplit(key_url).path + "?" + urlsplit(key_url).query)
-        home = presenter.request("GET", "/en/presenter/")[1]
+        home = presenter.request("GET", "/en/presenter/").text
         csrf = re.search(r'name="csrf" value="([^"]+)"', home).group(1)
         form = {"Content-Type": "application/x-www-form-urlencoded"}
         started = f"csrf={csrf}&module=online-friends&band=13-16"
         presenter.request("POST", "/en/presenter/sessions/", started, form)
-        code = re.search(r"/sessions/([A-Z0-9]{5})/", presenter.request("GET", "/en/presenter/")[1]).group(1)
-        state = lambda: json.loads(presenter.request("GET", f"/presenter/sessions/{code}/state.json")[1])  # noqa: E731
+        code = re.search(r"/sessions/([A-Z0-9]{5})/", presenter.request("GET", "/en/presenter/").text).group(
+            1
+        )
+        state = lambda: json.loads(presenter.request("GET", f"/presenter/sessions/{code}/state.json").text)  # noqa: E731
         while state()["phase"] != "open":
             presenter.request("POST", f"/en/presenter/sessions/{code}/next", f"csrf={csrf}", form)
         statuses: Counter = Counter()
         joined, question, choice = [], None, None
         until = time.monotonic() + seconds
         while time.monotonic() < until:
-            device = Visitor(port, SCRIPT_ADDRESS)
-            status, page = device.request("GET", f"/en/live/{code}/")
+            device = Device(port, SCRIPT_ADDRESS)
+            joined_page = device.request("GET", f"/en/live/{code}/")
+            status, page = joined_page.status, joined_page.text
             statuses[f"join {status}"] += 1
             if status != 200:
                 time.sleep(0.05)
@@ -103,10 +75,10 @@ def one_run(checkout: Path, seconds: float) -> dict:
             question = question or re.search(r'name="question" value="([^"]+)"', page).group(1)
             choice = choice or re.search(r'name="choice" value="([^"]+)"', page).group(1)
             body = json.dumps({"question": question, "choices": [choice]})
-            status, _ = device.request(
+            voted = device.request(
                 "POST", f"/en/live/{code}/answer", body, {"Content-Type": "application/json"}
             )
-            statuses[f"vote {status}"] += 1
+            statuses[f"vote {voted.status}"] += 1
         counted = state()
         return {"devices": counted["participants"], "votes": counted["answered"], "statuses": dict(statuses)}
     finally:

@@ -248,3 +248,17 @@ def tiny_settings(tiny_root: Path, data_dir: Path) -> dict:
         "PDFS": False,
         "TESTING": True,
     }
+
+
+def database_at_version(path: Path, version: int):
+    """A database file as the kit wrote it at an earlier schema version (the first `version`
+    migrations, which are SQL alone), for testing the upgrade from it."""
+    from workshop import store
+
+    database = store.open_database(path)
+    for schema in store.MIGRATIONS[:version]:
+        for statement in schema.split(";"):
+            if statement.strip():
+                database.execute(statement)
+    database.execute(f"PRAGMA user_version = {version}")
+    return database

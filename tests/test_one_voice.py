@@ -14,7 +14,7 @@ from test_live import SECRET
 from workshop import store
 
 from content_tree import STATEMENTS, TINY, write_tree
-from helpers import Visitor, from_address, phone, running_server, signed_in, visible_text
+from helpers import Visitor, database_at_version, from_address, phone, running_server, signed_in, visible_text
 
 
 class Releases:
@@ -156,12 +156,7 @@ def test_ending_the_session_on_the_open_final_check_keeps_the_figures_once(check
 
 def test_a_session_held_before_the_figures_were_kept_keeps_them_on_upgrade(tmp_path):
     """A file of schema 3 whose final check had closed: its figures are kept as they were."""
-    database = store.open_database(tmp_path / "workshop.db")
-    for schema in store.MIGRATIONS[:3]:
-        for statement in schema.split(";"):
-            if statement.strip():
-                database.execute(statement)
-    database.execute("PRAGMA user_version = 3")
+    database = database_at_version(tmp_path / "workshop.db", 3)
     database.execute(
         """INSERT INTO sessions (code, module_id, band, position, created_at, with_check, open_key)
            VALUES ('ABCDE', 'tiny', '13-16', '{"item":0}', 1, 1, '')"""

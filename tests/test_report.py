@@ -17,7 +17,7 @@ from workshop.lesson import CHECK_AFTER, CHECK_BEFORE, LOBBY, Position
 from workshop.store import Phase
 
 from content_tree import DIRECTORY_FILE, STATEMENTS, TINY, write_tree
-from helpers import tiny_settings, visible_text
+from helpers import database_at_version, tiny_settings, visible_text
 
 DAY = 86400
 A_NUMBER, WOULD_TELL = "knows-a-number", "would-tell"
@@ -245,12 +245,7 @@ def test_workshop_report_prints_the_same_figures(checked_app, season):
 # the device id off pupils' questions. Both are in the field and must reach the report's schema.
 @pytest.mark.parametrize("version", [1, 2])
 def test_a_database_written_before_the_report_gains_it_and_keeps_its_sessions(tmp_path, version):
-    database = store.open_database(tmp_path / "workshop.db")
-    for schema in store.MIGRATIONS[:version]:
-        for statement in schema.split(";"):
-            if statement.strip():
-                database.execute(statement)
-    database.execute(f"PRAGMA user_version = {version}")
+    database = database_at_version(tmp_path / "workshop.db", version)
     database.execute(
         "INSERT INTO sessions (code, module_id, band, position, created_at) VALUES (?, ?, ?, ?, ?)",
         ["ABCDE", "tiny", "10-12", '{"item":0}', 1],

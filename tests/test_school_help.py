@@ -12,7 +12,7 @@ from workshop import store
 from workshop.lesson import LOBBY
 from workshop.settings import PROJECT_ROOT, defaults
 
-from helpers import signed_in
+from helpers import database_at_version, signed_in
 
 LANGUAGES = defaults()["LANGUAGES"]
 SCHOOL = {
@@ -176,12 +176,7 @@ def test_only_the_presenter_changes_the_schools(app):
 
 
 def test_a_database_of_schema_3_gains_the_schools_and_keeps_its_sessions(tmp_path):
-    database = store.open_database(tmp_path / "workshop.db")
-    for statements in store.MIGRATIONS[:3]:
-        for statement in statements.split(";"):
-            if statement.strip():
-                database.execute(statement)
-    database.execute("PRAGMA user_version = 3")
+    database = database_at_version(tmp_path / "workshop.db", 3)
     database.execute(
         "INSERT INTO sessions (code, module_id, band, position, created_at)"
         " VALUES ('OLD23', 'm', '10-12', '{}', 0)"
