@@ -507,7 +507,11 @@ _pools_lock = threading.Lock()
 def pool(path: Path, read_only: bool = False) -> ConnectionPool:
     """The one pool of connections to this file in this process (one more for reading only)."""
     with _pools_lock:
-        return _pools.setdefault((path, read_only), ConnectionPool(path, read_only))
+        # Looked up first: every borrowed connection asks, and a pool is not cheap to make.
+        found = _pools.get((path, read_only))
+        if found is None:
+            found = _pools[path, read_only] = ConnectionPool(path, read_only)
+        return found
 
 
 def _app_pool() -> ConnectionPool:

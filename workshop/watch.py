@@ -28,8 +28,8 @@ CHECK_SECONDS = 0.1
 WAIT_SECONDS = 20.0
 # Beyond this many marks remembered, those of sessions nobody waits on are forgotten.
 REMEMBERED_SESSIONS = 1000
-# How often a waiting stream looks whether its device is still connected: a phone that left
-# frees its place within this, not at the next sign of life.
+# How often the watcher looks whether the devices of waiting streams and polls are still
+# connected: a phone that left frees its place within this, not at the next sign of life.
 GONE_CHECK_SECONDS = 1.0
 # Held polls woken at once when their session changes; each one that leaves wakes the next.
 # A thousand threads woken together all fight for the GIL, and each one's answer waits for all.
@@ -68,7 +68,12 @@ class SessionWatch:
         self._places: Counter[str] = Counter()
         self._held = 0  # their sum, kept as they change: every request asks for it
         self._marks: dict[str, tuple[float, SessionMark]] = {}
+        # The waiters that can tell when their device hung up, by session: asked by the watcher,
+        # all in one pass, rather than each waking every second to ask (a thousand wake-ups a
+        # second took the server's time from the answers).
+        self._hang_ups: dict[str, dict[int, HangUp]] = {}
         self._watcher: tuple[int, threading.Thread] | None = None
+        self._hang_up_watcher: tuple[int, threading.Thread] | None = None
 
     def current(self, code: str) -> SessionMark | None:
         """The session's mark, read at most CHECK_SECONDS ago; None if there is no such session."""
@@ -153,13 +158,16 @@ class SessionWatch:
         changed = (self._leading if leading else self._changed).setdefault(
             code, threading.Condition(self._lock)
         )
+        hang_up = HangUp(gone) if gone is not None else None
+        if hang_up is not None:
+            self._hang_ups.setdefault(code, {})[id(hang_up)] = hang_up
         self._start_watcher()
         try:
-            while self._unchanged(mark, shown_version) and (left := deadline - time.monotonic()) > 0:
-                if gone is not None:
-                    if gone():
-                        break
-                    left = min(left, GONE_CHECK_SECONDS)
+            while (
+                self._unchanged(mark, shown_version)
+                and not (hang_up and hang_up.seen)
+                and (left := deadline - time.monotonic()) > 0
+            ):
                 changed.wait(left)
                 mark = self._marks.get(code, (0.0, None))[1]
         finally:
@@ -168,6 +176,10 @@ class SessionWatch:
             self._waiting[code] -= 1
             if poll_address is not None:
                 self._give_place(poll_address)
+            if hang_up is not None:
+                del self._hang_ups[code][id(hang_up)]
+                if not self._hang_ups[code]:
+                    del self._hang_ups[code]
             if not self._waiting[code]:
                 del self._waiting[code]
                 self._changed.pop(code, None)
@@ -179,13 +191,23 @@ class SessionWatch:
         return mark is not None and mark.version == shown_version and not mark.ended
 
     def _start_watcher(self) -> None:
-        # A process forked from this one (gunicorn --preload) has the watcher's record but not
+        """The watcher, and the thread that asks whether devices hung up: its own, as each ask
+        waits its turn for the GIL on a busy server, and a thousand of them must never hold up
+        the reading of the marks, and with it the next step."""
+        self._watcher = self._started(self._watcher, self._watch, "workshop-session-watch")
+        self._hang_up_watcher = self._started(
+            self._hang_up_watcher, self._watch_hang_ups, "workshop-hang-ups"
+        )
+
+    @staticmethod
+    def _started(record, target, name: str) -> tuple[int, threading.Thread]:
+        # A process forked from this one (gunicorn --preload) has the thread's record but not
         # its thread: the pid tells them apart.
-        if self._watcher and self._watcher[0] == os.getpid() and self._watcher[1].is_alive():
-            return
-        thread = threading.Thread(target=self._watch, name="workshop-session-watch", daemon=True)
-        self._watcher = (os.getpid(), thread)
+        if record and record[0] == os.getpid() and record[1].is_alive():
+            return record
+        thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
+        return (os.getpid(), thread)
 
     def _watch(self) -> None:
         """Every CHECK_SECONDS, read the marks of the sessions someone waits on and wake their waiters."""
@@ -201,6 +223,36 @@ class SessionWatch:
             except sqlite3.Error:
                 continue  # the database is busy or briefly unreadable: the next tick tries again
             self.take({code: marks.get(code) for code in codes})
+
+    def _watch_hang_ups(self) -> None:
+        """Every GONE_CHECK_SECONDS, while anyone waits, wake the waiters whose device hung up."""
+        while True:
+            time.sleep(GONE_CHECK_SECONDS)
+            with self._lock:
+                if not self._waiting:
+                    self._hang_up_watcher = None
+                    return
+            self._wake_hung_up()
+
+    def _wake_hung_up(self) -> None:
+        """Ask every waiter's device whether it hung up, outside the lock (each asks its own
+        connection), and wake the sessions of those that did."""
+        with self._lock:
+            waiting = [
+                (code, hang_up) for code, by_id in self._hang_ups.items() for hang_up in by_id.values()
+            ]
+        left = set()
+        for code, hang_up in waiting:  # every one is asked: several may have left at once
+            if hang_up.ask():
+                left.add(code)
+        if not left:
+            return
+        with self._lock:
+            for code in left:
+                # Rare (a phone left): every waiter of the session wakes and looks at its own.
+                for conditions in (self._leading, self._changed):
+                    if code in conditions:
+                        conditions[code].notify_all()
 
     def take(self, marks: dict[str, SessionMark | None]) -> None:
         """Remember freshly read marks, and wake the waiters of each session whose mark changed."""
@@ -220,3 +272,18 @@ class SessionWatch:
             self._marks[code] = (now, mark)
         if len(self._marks) > REMEMBERED_SESSIONS:
             self._marks = {code: entry for code, entry in self._marks.items() if code in self._waiting}
+
+
+class HangUp:
+    """A waiter's way to tell that its device hung up, and whether the watcher saw it do so."""
+
+    def __init__(self, gone: Callable[[], bool]):
+        self._gone = gone
+        self.seen = False
+
+    def ask(self) -> bool:
+        """True the first time the device is found gone."""
+        if self.seen or not self._gone():
+            return False
+        self.seen = True
+        return True
