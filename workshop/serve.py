@@ -221,7 +221,7 @@ class CountedChannel(HTTPChannel, ReportsChanges):
         return self.receiving_since is not None and self.receiving_since < cutoff
 
     def check_client_disconnected(self) -> bool:
-        """Whether the device hung up, asked every second by a response that waits (an event
+        """Whether the device hung up, asked every second for each response that waits (an event
         stream, a held poll: watch.py), so a phone that left gives its place back at once rather
         than at the stream's next failed write. waitress knows it only if its loop reads the
         connection while the response runs (channel_request_lookahead), and then every write to

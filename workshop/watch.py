@@ -6,6 +6,8 @@ version differs, or WAIT_SECONDS pass. The database is the truth: one watcher th
 per process reads the marks of every session someone waits on, in one query every
 CHECK_SECONDS, and wakes that session's waiters. A thousand held polls cost one query per tick
 rather than a thousand, and a change made by another process is seen as soon as one made here.
+A second thread asks, once a second, whether the devices of the waiting streams and polls hung
+up, and wakes the session's waiters when one did: a phone that left gives its place back.
 """
 
 from __future__ import annotations
