@@ -362,6 +362,8 @@ class GuardedServer(TcpWSGIServer):
         for channel in list(self.active_channels.values()):
             if channel.too_slow(cutoff):
                 channel.will_close = True
+        if self.loop is not None:
+            self.loop.sweep()  # the connections marked to be closed are closed at once
 
     def handle_error(self) -> None:
         log.warning("The server closed a connection after an error: %s", sys.exc_info()[1])

@@ -14,7 +14,8 @@ only when something may have changed what it waits for:
 - a worker thread wrote to it or finished its response (`changed`, called by the connection);
 - it is new, or it is no connection at all (the listening socket and the loop's wake-up pipe,
   asked at every turn: the server's cleanup of idle connections runs when it is asked);
-- and, whatever happened, every connection is asked every SWEEP_SECONDS.
+- and every connection after the server's cleanup of idle and slow connections (`sweep`), and
+  whatever happened, every SWEEP_SECONDS.
 
 Windows keeps waitress's loop: select() is all it has, it watches every socket at every turn
 anyway, and it holds at most 500 connections there (serve.WINDOWS_CONNECTION_LIMIT).
@@ -45,6 +46,11 @@ class SteadyLoop:
         self._changed: set[int] = set()  # added to from any thread
         self._changed_lock = threading.Lock()
         self._next_sweep = 0.0
+        self._sweep_asked = False
+
+    def sweep(self) -> None:
+        """Ask every connection at this turn (the loop's own thread: the server's cleanup)."""
+        self._sweep_asked = True
 
     def changed(self, fd: int | None) -> None:
         """A worker thread changed this connection: the next turn asks it again."""
@@ -62,14 +68,18 @@ class SteadyLoop:
         # again at the next turn, never lost.
         with self._changed_lock:
             to_ask, self._changed = self._changed, set()
-        now = time.monotonic()
         for fd in self._known.keys() - connections.keys():
             self._forget(fd)
-        if now >= self._next_sweep:
-            self._next_sweep = now + SWEEP_SECONDS
+        # The listening socket first: asking it runs the server's cleanup, which may mark any
+        # connection to be closed, and then asks for a sweep in this very turn.
+        for fd in list(self._always):
+            self._ask(fd, connections[fd])
+        now = time.monotonic()
+        if now >= self._next_sweep or self._sweep_asked:
+            self._next_sweep, self._sweep_asked = now + SWEEP_SECONDS, False
             to_ask = set(connections)
         else:
-            to_ask |= self._always | (connections.keys() - self._known.keys())
+            to_ask |= connections.keys() - self._known.keys()
         for fd in to_ask:
             dispatcher = connections.get(fd)
             if dispatcher is not None:
