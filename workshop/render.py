@@ -148,14 +148,22 @@ def event_stream(
                     # back a stream's bytes would leave it waiting: it polls instead).
                     yield server_event("alive", "{}")
                     continue
-                document = {"version": changed.version, "ended": changed.ended, "html": render_part(changed)}
-                yield server_event("step", json.dumps(document, ensure_ascii=False), changed.version)
+                yield step_event(changed.version, changed.ended, render_part(changed))
 
     return Response(
         stream_with_context(stream()),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+# A class's streams send one of a few events per step (one per language and answer): each is
+# made, and encoded, once. The HTML comes from the cache of step parts, the same text each time.
+@functools.lru_cache(maxsize=64)
+def step_event(version: int, ended: bool, html: str) -> bytes:
+    """The "step" event: the session's version, whether it ended, and the step's HTML."""
+    document = {"version": version, "ended": ended, "html": html}
+    return server_event("step", json.dumps(document, ensure_ascii=False), version).encode()
 
 
 def server_event(name: str, data: str, event_id: int | None = None) -> str:

@@ -157,9 +157,10 @@ class SessionWatch:
         self._waiting[code] += 1
         if poll_address is not None:
             self._take_place(poll_address)
-        changed = (self._leading if leading else self._changed).setdefault(
-            code, threading.Condition(self._lock)
-        )
+        conditions = self._leading if leading else self._changed
+        changed = conditions.get(code)
+        if changed is None:  # not made for every waiter: a thousand wait again after each step
+            changed = conditions[code] = threading.Condition(self._lock)
         hang_up = HangUp(gone) if gone is not None else None
         if hang_up is not None:
             self._hang_ups.setdefault(code, {})[id(hang_up)] = hang_up
