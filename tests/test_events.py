@@ -8,6 +8,7 @@ import json
 import queue
 import re
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager
 
@@ -129,25 +130,32 @@ def test_beyond_the_streams_a_server_keeps_open_a_device_is_told_to_poll(room_wi
     assert stream.next_event() is None and held(room.app) == 0
 
 
-def test_a_device_on_a_stream_stays_here_however_fast_the_steps_come(room, monkeypatch):
-    """Steps quicker than the signs of life still note the device, so "N joined" holds."""
-    monkeypatch.setattr(store, "SEEN_EVERY_SECONDS", 0)
-    pupil = room.pupil()
-    stream = Stream(pupil, stream_url(room, shown_version(room)))
-    until(lambda: held(room.app) == 1)
-    with room.app.app_context():
-        store.db().execute("UPDATE participants SET last_seen = 0")  # as if seen long ago
-        assert store.present_count(store.db(), room.code) == 0
-    room.next()
-    assert data_of(stream.next_event())["ended"] is False
-    until(lambda: held(room.app) == 1)  # noted, then waiting again
+def test_a_device_on_a_stream_stays_here_however_fast_or_slowly_the_steps_come(room, monkeypatch):
+    """A waiting stream's device is noted as here with the class's other waiting streams,
+    whether steps come faster than the notes or none comes at all, so "N joined" holds."""
+    monkeypatch.setattr(watch, "GONE_CHECK_SECONDS", 0.05)
+    pupils = [room.pupil() for _ in range(3)]
+    streams = [Stream(pupil, stream_url(room, shown_version(room))) for pupil in pupils]
+    until(lambda: held(room.app) == 3)
 
     def present():
         with room.app.app_context():
             return store.present_count(store.db(), room.code)
 
-    until(lambda: present() == 1)
-    stream.close()
+    for move_on in (False, True):
+        monkeypatch.setattr(store, "SEEN_EVERY_SECONDS", 3600)
+        time.sleep(0.2)  # a round of notes already under way ends
+        with room.app.app_context():
+            store.db().execute("UPDATE participants SET last_seen = 0")  # as if seen long ago
+        if move_on:
+            room.next()
+            assert all(data_of(stream.next_event())["ended"] is False for stream in streams)
+            until(lambda: held(room.app) == 3)
+        assert present() == 0  # a step woke them: not noted on its way
+        monkeypatch.setattr(store, "SEEN_EVERY_SECONDS", 0)
+        until(lambda: present() == 3)
+    for stream in streams:
+        stream.close()
     room.next()
 
 
@@ -205,6 +213,32 @@ def test_a_step_is_rendered_once_for_every_device_that_answered_alike(room):
         mine, other = (pupil.get(f"/en/live/{room.code}/step").get_data(as_text=True) for pupil in pupils[:2])
     assert rendered.count("pupil/_step.html") == 1  # the unanswered one was rendered before
     assert "Sent: A" in mine and "Sent:" not in other.split("data-sent")[0]
+
+
+def test_once_answering_closed_each_stream_shows_its_own_answer_from_one_read(room, monkeypatch):
+    """A reveal wakes the whole class: each phone gets its own answer, read once for all of
+    them; a reset then clears every phone's."""
+    reads = []
+    answers_to = store.answers_to
+    monkeypatch.setattr(store, "answers_to", lambda *args: reads.append(args) or answers_to(*args))
+    pupils = [room.pupil() for _ in range(3)]
+    room.next(2)  # the first question, open
+    key = re.search(
+        r'name="question" value="([^"]+)"', pupils[0].get(f"/en/live/{room.code}/step").get_data(as_text=True)
+    ).group(1)
+    for pupil, choice in zip(pupils, ["tell", "keep"], strict=False):  # the third sends nothing
+        assert room.answer(pupil, key, [choice]).status_code == 200
+    streams = [Stream(pupil, stream_url(room, shown_version(room))) for pupil in pupils]
+    until(lambda: held(room.app) == 3)
+    room.next()  # answering closes
+    sent = [re.search(r"Sent: (\w)", data_of(stream.next_event())["html"]) for stream in streams]
+    assert [found and found.group(1) for found in sent] == ["A", "B", None] and len(reads) == 1
+    until(lambda: held(room.app) == 3)
+    room.confirmed("reset")
+    assert not any(re.search(r"Sent: \w", data_of(stream.next_event())["html"]) for stream in streams)
+    for stream in streams:
+        stream.close()
+    room.next()
 
 
 @contextmanager

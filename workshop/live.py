@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -473,7 +472,30 @@ def my_answer(session: LiveSession, participant: str, step: LessonStep) -> list[
     """The choices this device sent for the step; none where pupils do not answer."""
     if not step.question_key:
         return []
-    return store.answer_of(store.db(), session.code, participant, step.question_key)
+    if session.phase == Phase.OPEN:  # answers still arrive: this device's as it is now
+        return store.answer_of(store.db(), session.code, participant, step.question_key)
+    return _answers_when_closed(session, step.question_key).get(participant, [])
+
+
+# The answers to a question once answering closed, by session and version: they cannot change
+# at that version (the store takes answers only while a question is open, and a reset makes a
+# new version), so the class's streams woken by the reveal find their own among answers read
+# once, not with a query each.
+CLOSED_ANSWERS = "workshop.closed_answers"
+CLOSED_ANSWERS_KEPT = 20
+
+
+def _answers_when_closed(session: LiveSession, question_key: str) -> dict[str, list[str]]:
+    kept = current_app.extensions.setdefault(CLOSED_ANSWERS, {})
+    # Its time of creation tells a session from a later one given the same code.
+    key = (session.code, session.created_at, session.version, question_key)
+    answers = kept.get(key)
+    if answers is None:
+        answers = store.answers_to(store.db(), session.code, question_key)
+        if len(kept) >= CLOSED_ANSWERS_KEPT:
+            kept.clear()
+        kept[key] = answers
+    return answers
 
 
 def ask_question(session: LiveSession, participant: str, text: str) -> None:
@@ -558,8 +580,9 @@ def pupil_events(
     """What a device following the session on an event stream is sent: the session each time
     it moves on (at once if the device shows an older version), and None when nothing changed
     for a while (a sign of life) or as soon as `gone()` says the device hung up (writing it
-    then ends the stream). While it is open, the device is noted as still here every
-    SEEN_EVERY_SECONDS, however fast the steps come. Ends once the session has ended or is gone.
+    then ends the stream). The device is noted as here when the stream opens, then with the
+    class's other waiting streams every SEEN_EVERY_SECONDS (watch.py), however fast or slowly
+    the steps come. Ends once the session has ended or is gone.
 
     Between two steps the stream holds no database connection: a class's streams wait on the
     watcher, not on the pool.
@@ -579,18 +602,17 @@ def _session_events(
     code: str, shown_version: int | None, device_id: str | None, gone: Callable[[], bool] | None
 ) -> Iterator[LiveSession | None]:
     watch = current_app.extensions["workshop.watch"]
-    noted: float | None = None
+    if device_id is not None:
+        # Then, while it waits, by the watch: never on the way of a step to a thousand phones.
+        _note_seen(code, device_id)
     while True:
         # First the connection the last step was rendered with: a stream that borrowed a
         # second while holding one could wait for ever on streams doing the same.
         store.give_back()
-        # Noted by the clock here, not by reading the database at every step: a thousand
-        # streams woken by one key press would each read it again.
-        if device_id is not None and (noted is None or time.monotonic() - noted > store.SEEN_EVERY_SECONDS):
-            _note_seen(code, device_id)
-            noted = time.monotonic()
         mark = (
-            watch.wait(code, shown_version, streaming=True, gone=gone, leading=device_id is None)
+            watch.wait(
+                code, shown_version, streaming=True, gone=gone, device_id=device_id, leading=device_id is None
+            )
             if shown_version is not None
             else None
         )

@@ -904,6 +904,23 @@ def seen(database: Database, code: str, participant_id: str) -> None:
             storage_problem(error)
 
 
+# Ids per statement: old SQLite builds take at most 999 parameters.
+SEEN_PER_STATEMENT = 500
+
+
+@writes
+def seen_all(database: Database, code: str, participant_ids: list[str]) -> None:
+    """These devices (a class's open event streams) are still here: noted in one transaction."""
+    with transaction(database):
+        for start in range(0, len(participant_ids), SEEN_PER_STATEMENT):
+            chunk = participant_ids[start : start + SEEN_PER_STATEMENT]
+            database.execute(
+                f"""UPDATE participants SET last_seen = ?
+                   WHERE session_code = ? AND id IN ({", ".join("?" for _ in chunk)})""",
+                [now(), code, *chunk],
+            )
+
+
 def _stale(last_seen: float) -> bool:
     return now() - last_seen > SEEN_EVERY_SECONDS
 
@@ -994,6 +1011,15 @@ def answer_of(database: Database, code: str, participant_id: str, question_key: 
         [code, participant_id, question_key],
     ).fetchone()
     return row[0].split(",") if row else []
+
+
+def answers_to(database: Database, code: str, question_key: str) -> dict[str, list[str]]:
+    """The choices each device sent for a question, by device id (those that sent none left out)."""
+    rows = database.execute(
+        "SELECT participant_id, choice_ids FROM answers WHERE session_code = ? AND question_key = ?",
+        [code, question_key],
+    )
+    return {participant_id: choice_ids.split(",") for participant_id, choice_ids in rows}
 
 
 def choice_counts(database: Database, code: str, question_key: str) -> tuple[int, Counter]:

@@ -7,7 +7,9 @@ per process reads the marks of every session someone waits on, in one query ever
 CHECK_SECONDS, and wakes that session's waiters. A thousand held polls cost one query per tick
 rather than a thousand, and a change made by another process is seen as soon as one made here.
 A second thread asks, once a second, whether the devices of the waiting streams and polls hung
-up, and wakes the session's waiters when one did: a phone that left gives its place back.
+up, and wakes the session's waiters when one did: a phone that left gives its place back. Every
+SEEN_EVERY_SECONDS it also notes the devices of the waiting streams as still here, a class in
+one write, so that no step's push waits on a thousand writes of "still here".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from contextlib import contextmanager
 from flask import Flask
 
 from . import store
+from .errors import storage_problem
 from .store import SessionMark
 
 CHECK_SECONDS = 0.1
@@ -38,6 +41,7 @@ GONE_CHECK_SECONDS = 1.0
 WOKEN_AT_ONCE = 32
 
 ReadMarks = Callable[[list[str]], dict[str, SessionMark]]
+NoteSeen = Callable[[str, list[str]], None]
 
 
 def init_app(app: Flask) -> None:
@@ -47,16 +51,21 @@ def init_app(app: Flask) -> None:
         with store.pool(path).connection() as database:
             return store.session_marks(database, codes)
 
+    def note_seen(code: str, device_ids: list[str]) -> None:
+        with store.pool(path).connection() as database:
+            store.seen_all(database, code, device_ids)
+
     app.extensions["workshop.watch"] = SessionWatch(
-        read_marks, app.config["HELD_POLLS"], app.config["ADDRESS_STREAMS"]
+        read_marks, note_seen, app.config["HELD_POLLS"], app.config["ADDRESS_STREAMS"]
     )
 
 
 class SessionWatch:
     """The sessions this process's held polls wait on, and the latest mark of each."""
 
-    def __init__(self, read_marks: ReadMarks, limit: int, per_address: int):
+    def __init__(self, read_marks: ReadMarks, note_seen: NoteSeen, limit: int, per_address: int):
         self._read_marks = read_marks
+        self._note_seen = note_seen
         self.limit = limit  # held polls and open streams at once in this process, a thread each
         # ... of which one network address may have: one script cannot take every place.
         self.per_address = per_address
@@ -70,12 +79,15 @@ class SessionWatch:
         self._places: Counter[str] = Counter()
         self._held = 0  # their sum, kept as they change: every request asks for it
         self._marks: dict[str, tuple[float, SessionMark]] = {}
-        # The waiters that can tell when their device hung up, by session: asked by the watcher,
-        # all in one pass, rather than each waking every second to ask (a thousand wake-ups a
-        # second took the server's time from the answers).
-        self._hang_ups: dict[str, dict[int, HangUp]] = {}
+        # The waiters that can tell when their device hung up, or that wait for a device, by
+        # session: their devices asked whether they hung up, and noted as here, by one thread
+        # in one pass, rather than each waiter waking every second to ask (a thousand wake-ups
+        # a second took the server's time from the answers) and each woken stream writing
+        # "still here" (a thousand writes held up the step's push).
+        self._devices: dict[str, dict[int, Device]] = {}
+        self._devices_noted_at = time.monotonic()
         self._watcher: tuple[int, threading.Thread] | None = None
-        self._hang_up_watcher: tuple[int, threading.Thread] | None = None
+        self._device_watcher: tuple[int, threading.Thread] | None = None
 
     def current(self, code: str) -> SessionMark | None:
         """The session's mark, read at most CHECK_SECONDS ago; None if there is no such session."""
@@ -131,11 +143,13 @@ class SessionWatch:
         address: str = "",
         streaming: bool = False,
         gone: Callable[[], bool] | None = None,
+        device_id: str | None = None,
         leading: bool = False,
     ) -> SessionMark | None:
         """The session's mark once its version is not `shown_version`, or after `timeout`
         seconds (WAIT_SECONDS unless given), or as soon as `gone()` says the device hung up. A
-        `leading` waiter (a presenter's window) is woken before the others.
+        `leading` waiter (a presenter's window) is woken before the others. The device
+        `device_id` is noted as here at least every SEEN_EVERY_SECONDS while it waits.
 
         Returns at once when it has moved on already, has ended, or (for a poll from `address`;
         an open stream has its place already) there is no place for one more.
@@ -147,10 +161,11 @@ class SessionWatch:
             if not streaming and not self.has_room(address):
                 return mark
             poll_address = None if streaming else address
-            return self._wait_for_change(code, shown_version, mark, timeout, poll_address, gone, leading)
+            device = Device(gone, device_id) if gone is not None or device_id is not None else None
+            return self._wait_for_change(code, shown_version, mark, timeout, poll_address, device, leading)
 
     def _wait_for_change(
-        self, code, shown_version, mark, timeout, poll_address: str | None, gone, leading: bool
+        self, code, shown_version, mark, timeout, poll_address: str | None, device, leading: bool
     ):
         """The waiting itself (the caller holds the lock); a poll takes a place while it waits."""
         deadline = time.monotonic() + (WAIT_SECONDS if timeout is None else timeout)
@@ -161,14 +176,13 @@ class SessionWatch:
         changed = conditions.get(code)
         if changed is None:  # not made for every waiter: a thousand wait again after each step
             changed = conditions[code] = threading.Condition(self._lock)
-        hang_up = HangUp(gone) if gone is not None else None
-        if hang_up is not None:
-            self._hang_ups.setdefault(code, {})[id(hang_up)] = hang_up
+        if device is not None:
+            self._devices.setdefault(code, {})[id(device)] = device
         self._start_watcher()
         try:
             while (
                 self._unchanged(mark, shown_version)
-                and not (hang_up and hang_up.seen)
+                and not (device and device.left)
                 and (left := deadline - time.monotonic()) > 0
             ):
                 changed.wait(left)
@@ -179,10 +193,10 @@ class SessionWatch:
             self._waiting[code] -= 1
             if poll_address is not None:
                 self._give_place(poll_address)
-            if hang_up is not None:
-                del self._hang_ups[code][id(hang_up)]
-                if not self._hang_ups[code]:
-                    del self._hang_ups[code]
+            if device is not None:
+                del self._devices[code][id(device)]
+                if not self._devices[code]:
+                    del self._devices[code]
             if not self._waiting[code]:
                 del self._waiting[code]
                 self._changed.pop(code, None)
@@ -194,12 +208,12 @@ class SessionWatch:
         return mark is not None and mark.version == shown_version and not mark.ended
 
     def _start_watcher(self) -> None:
-        """The watcher, and the thread that asks whether devices hung up: its own, as each ask
-        waits its turn for the GIL on a busy server, and a thousand of them must never hold up
-        the reading of the marks, and with it the next step."""
+        """The watcher, and the thread that looks after the waiting devices: its own, as each
+        ask waits its turn for the GIL on a busy server, and a thousand of them must never hold
+        up the reading of the marks, and with it the next step."""
         self._watcher = self._started(self._watcher, self._watch, "workshop-session-watch")
-        self._hang_up_watcher = self._started(
-            self._hang_up_watcher, self._watch_hang_ups, "workshop-hang-ups"
+        self._device_watcher = self._started(
+            self._device_watcher, self._watch_devices, "workshop-waiting-devices"
         )
 
     @staticmethod
@@ -227,26 +241,29 @@ class SessionWatch:
                 continue  # the database is busy or briefly unreadable: the next tick tries again
             self.take({code: marks.get(code) for code in codes})
 
-    def _watch_hang_ups(self) -> None:
-        """Every GONE_CHECK_SECONDS, while anyone waits, wake the waiters whose device hung up."""
+    def _watch_devices(self) -> None:
+        """Every GONE_CHECK_SECONDS, while anyone waits, wake the waiters whose device hung up;
+        every SEEN_EVERY_SECONDS, note the waiting devices as here."""
         while True:
             time.sleep(GONE_CHECK_SECONDS)
             with self._lock:
                 if not self._waiting:
-                    self._hang_up_watcher = None
+                    self._device_watcher = None
                     return
             self._wake_hung_up()
+            if time.monotonic() - self._devices_noted_at >= store.SEEN_EVERY_SECONDS:
+                self._note_waiting_devices()
+
+    def _waiting_devices(self) -> list[tuple[str, Device]]:
+        with self._lock:
+            return [(code, device) for code, by_id in self._devices.items() for device in by_id.values()]
 
     def _wake_hung_up(self) -> None:
         """Ask every waiter's device whether it hung up, outside the lock (each asks its own
         connection), and wake the sessions of those that did."""
-        with self._lock:
-            waiting = [
-                (code, hang_up) for code, by_id in self._hang_ups.items() for hang_up in by_id.values()
-            ]
         left = set()
-        for code, hang_up in waiting:  # every one is asked: several may have left at once
-            if hang_up.ask():
+        for code, device in self._waiting_devices():  # every one is asked: several may have left at once
+            if device.hung_up():
                 left.add(code)
         if not left:
             return
@@ -256,6 +273,19 @@ class SessionWatch:
                 for conditions in (self._leading, self._changed):
                     if code in conditions:
                         conditions[code].notify_all()
+
+    def _note_waiting_devices(self) -> None:
+        """Note the devices that wait as here, one write per session."""
+        self._devices_noted_at = time.monotonic()
+        by_session: dict[str, list[str]] = {}
+        for code, device in self._waiting_devices():
+            if device.device_id is not None:
+                by_session.setdefault(code, []).append(device.device_id)
+        for code, device_ids in by_session.items():
+            try:
+                self._note_seen(code, device_ids)
+            except sqlite3.Error as error:  # a disk refusing writes: the next round tries again
+                storage_problem(error)
 
     def take(self, marks: dict[str, SessionMark | None]) -> None:
         """Remember freshly read marks, and wake the waiters of each session whose mark changed."""
@@ -277,16 +307,18 @@ class SessionWatch:
             self._marks = {code: entry for code, entry in self._marks.items() if code in self._waiting}
 
 
-class HangUp:
-    """A waiter's way to tell that its device hung up, and whether the watcher saw it do so."""
+class Device:
+    """A waiter's device: how to tell that it hung up, whether it was found to, and its id in
+    the session (None where it has none: a presenter's window)."""
 
-    def __init__(self, gone: Callable[[], bool]):
+    def __init__(self, gone: Callable[[], bool] | None, device_id: str | None):
         self._gone = gone
-        self.seen = False
+        self.device_id = device_id
+        self.left = False
 
-    def ask(self) -> bool:
+    def hung_up(self) -> bool:
         """True the first time the device is found gone."""
-        if self.seen or not self._gone():
+        if self.left or self._gone is None or not self._gone():
             return False
-        self.seen = True
+        self.left = True
         return True
