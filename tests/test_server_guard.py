@@ -14,7 +14,7 @@ import re
 import socket
 import sys
 import time
-from contextlib import suppress
+from contextlib import ExitStack, closing, suppress
 
 import pytest
 
@@ -330,10 +330,16 @@ def test_a_connection_that_trickles_its_request_is_closed(tiny_root):
     """A request that has not arrived whole within REQUEST_SECONDS is closed, however steadily
     its bytes trickle in (slowloris); so is a connection that never sends one. A connection
     that sends its requests whole stays open between them."""
-    with running_server(tiny_root) as server:
-        trickle = socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
-        silent = socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
+    # Closed however the test ends: a socket left open would fail the next test too.
+    with running_server(tiny_root) as server, ExitStack() as opened:
+        trickle = opened.enter_context(
+            socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
+        )
+        silent = opened.enter_context(
+            socket.create_connection(server_address(server), 10, source_address=(SCRIPT, 0))
+        )
         polite = http.client.HTTPConnection(*server_address(server), timeout=10, source_address=(PUPIL, 0))
+        opened.enter_context(closing(polite))
         polite.request("GET", "/en/help/")
         polite.getresponse().read()
         port = polite.sock.getsockname()[1]
@@ -350,8 +356,6 @@ def test_a_connection_that_trickles_its_request_is_closed(tiny_root):
         assert time.monotonic() - started >= serve.REQUEST_SECONDS - 1
         polite.request("GET", "/en/help/")  # the same connection, past the deadline
         assert polite.getresponse().status == 200 and polite.sock.getsockname()[1] == port
-        for sock in (trickle, silent, polite):
-            sock.close()
 
 
 def test_sockets_from_many_addresses_cannot_lock_the_presenter_out(tiny_root):
