@@ -79,6 +79,19 @@ def test_a_device_reloading_in_the_same_language_writes_nothing(database):
     assert database.conn.total_changes == changes
 
 
+def test_a_class_of_waiting_devices_is_noted_as_here_in_one_write(database):
+    """More devices than one statement takes, and only this session's: a device of another
+    session among the ids stays as it was."""
+    code, _ = open_question(database)
+    other_code, _ = open_question(database)
+    devices = [store.add_participant(database, code, "en") for _ in range(store.SEEN_PER_STATEMENT * 2 + 1)]
+    elsewhere = store.add_participant(database, other_code, "en")
+    database.execute("UPDATE participants SET last_seen = 0")
+    store.seen_all(database, code, [*devices, elsewhere])
+    assert store.present_count(database, code) == len(devices)
+    assert store.present_count(database, other_code) == 0
+
+
 def test_unknown_or_removed_device_cannot_answer(database):
     code, key = open_question(database)
     assert store.record_answer(database, code, "made-up", key, ["a"]) is False
