@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import segno
@@ -23,7 +25,7 @@ from test_teacher import start_build, wait_for_copy
 from workshop import cli, create_app, kit, serve, translations
 from workshop.settings import PACKAGE, PROJECT_ROOT
 
-from helpers import running_server, signed_in, tiny_settings, workshop_environment
+from helpers import Visitor, running_server, signed_in, tiny_settings, workshop_environment
 
 LANGUAGES = ["en", "fr", "de", "lb", "pt"]
 
@@ -133,26 +135,42 @@ def test_an_address_this_computer_does_not_have_is_refused(tiny_root, data_dir):
     assert not data_dir.exists()  # refused before anything was made
 
 
-def test_a_second_start_opens_the_running_workshop(tiny_root, data_dir, tmp_path):
+def test_a_second_start_opens_the_running_workshop_signed_in_even_after_a_sign_out(
+    tiny_root, data_dir, tmp_path
+):
     opened = tmp_path / "opened.txt"
     recorder = tmp_path / "browser.py"
     recorder.write_text(f"import pathlib, sys\npathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n")
     with running_server(tiny_root, data_dir=data_dir) as first:
         port = first.base_url.rstrip("/").rsplit(":", 1)[1]
         env = workshop_environment(tiny_root, data_dir, {"BROWSER": f"{sys.executable} {recorder} %s"})
-        second = subprocess.run(
-            [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", port],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=env,
-        )
-        assert second.returncode == 0, second.stderr
-        assert "already running on this computer" in second.stdout and "--port" not in second.stderr
-        deadline = time.monotonic() + 10
-        while not opened.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert opened.read_text() == first.presenter_url
+
+        def second_start() -> str:
+            """The address a second start opens in the browser."""
+            opened.unlink(missing_ok=True)
+            second = subprocess.run(
+                [sys.executable, "-m", "workshop", "--content", str(tiny_root), "serve", "--port", port],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+            )
+            assert second.returncode == 0, second.stderr
+            assert "already running on this computer" in second.stdout and "--port" not in second.stderr
+            deadline = time.monotonic() + 10
+            while not opened.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            return opened.read_text()
+
+        assert second_start() == first.presenter_url
+        presenter = Visitor(first.base_url)
+        before = urlsplit(first.presenter_url)
+        assert presenter.get(f"{before.path}?{before.query}").status == 302
+        csrf = re.search(r'name="csrf" value="([^"]+)"', presenter.get("/en/presenter/").text).group(1)
+        assert presenter.post_form("/en/presenter/sign-out", {"csrf": csrf}).status == 302
+        after = urlsplit(second_start())
+        assert Visitor(first.base_url).get(f"{before.path}?{before.query}").status == 403  # the old key
+        assert Visitor(first.base_url).get(f"{after.path}?{after.query}").status == 302  # signs in
     assert not (data_dir / kit.RUNNING_FILE).exists()  # the first one, stopped, forgot itself
 
 

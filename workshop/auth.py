@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from contextlib import suppress
 from datetime import timedelta
 from functools import wraps
 from pathlib import Path
@@ -27,6 +28,7 @@ from pathlib import Path
 import click
 from flask import Flask, abort, current_app, make_response, request, session
 
+from . import kit
 from .errors import StartupError
 from .security import address, allowed
 from .settings import data_folder
@@ -105,9 +107,12 @@ def sign_out() -> None:
     except OSError as error:
         click.echo(f"Could not end the sign-in on the server ({error.strerror or error}).", err=True)
         return
+    key = presenter_key(app, generation)
+    with suppress(OSError):  # only a second start reads it, and it then says the port is taken
+        kit.note_new_key(data_folder(app), key)
     click.echo(
         "Signed out: the earlier sign-in address no longer works. Sign in again at "
-        f"{request.host_url}presenter/?key={presenter_key(app, generation)}"
+        f"{request.host_url}presenter/?key={key}"
     )
 
 

@@ -81,6 +81,14 @@ def note_running(folder: Path, port: int, presenter_url: str) -> Path:
     return path
 
 
+def note_new_key(folder: Path, key: str) -> None:
+    """After a sign-out, this server's record names the presenter's page with the key that
+    signs in now: a second start would otherwise open a page that refuses the old one."""
+    found = running(folder)
+    if found is not None and found.pid == os.getpid():
+        note_running(folder, found.port, f"{found.presenter_url.split('?')[0]}?key={key}")
+
+
 def forget_running(path: Path) -> None:
     """Remove this server's record, and only this server's."""
     found = running(path.parent)
