@@ -2,11 +2,13 @@
 what a worker thread does to a connection must reach the loop without waiting for its sweep."""
 
 import http.client
+import socket
 import sys
 import threading
 import time
 
 import pytest
+from waitress import wasyncore
 
 from workshop import serve, server_loop
 
@@ -88,3 +90,31 @@ def test_several_connections_at_once(server):
     for visitor in visitors:
         visitor.join(timeout=30)
     assert results == [b"piece 0\npiece 1\npiece 2\n"] * 18
+
+
+class Leaving(wasyncore.dispatcher):
+    """A dispatcher that, when asked, takes its partner out of the map: as a worker thread or the
+    server's shutdown closing a connection while the loop's turn asks the others."""
+
+    partner: wasyncore.dispatcher | None = None
+
+    def readable(self) -> bool:
+        if self.partner is not None:
+            self._map.pop(self.partner._fileno, None)
+        return True
+
+
+def test_a_dispatcher_that_leaves_the_map_during_a_turn_is_let_go():
+    loop, connections = server_loop.SteadyLoop(), {}
+    pairs = [socket.socketpair() for _ in range(2)]
+    try:
+        first, second = (Leaving(mine, map=connections) for mine, _ in pairs)
+        loop.turn(0, connections)  # both asked at every turn, as the listening socket is
+        first.partner, second.partner = second, first
+        loop.turn(0, connections)  # whichever is asked first takes the other out
+        assert len(connections) == 1
+        loop.turn(0, connections)  # and the loop lets it go
+    finally:
+        for pair in pairs:
+            for end in pair:
+                end.close()

@@ -73,7 +73,7 @@ class SteadyLoop:
         # The listening socket first: asking it runs the server's cleanup, which may mark any
         # connection to be closed, and then asks for a sweep in this very turn.
         for fd in list(self._always):
-            self._ask(fd, connections[fd])
+            self._ask_if_there(fd, connections)
         now = time.monotonic()
         if now >= self._next_sweep or self._sweep_asked:
             self._next_sweep, self._sweep_asked = now + SWEEP_SECONDS, False
@@ -81,14 +81,19 @@ class SteadyLoop:
         else:
             to_ask |= connections.keys() - self._known.keys()
         for fd in to_ask:
-            dispatcher = connections.get(fd)
-            if dispatcher is not None:
-                self._ask(fd, dispatcher)
+            self._ask_if_there(fd, connections)
         if not self._selector.get_map():
             time.sleep(timeout)
             return
         for key, events in self._selector.select(timeout):
             self._handle(key.fd, key.data, events, connections)
+
+    def _ask_if_there(self, fd: int, connections: dict) -> None:
+        """Ask it if it is still in the map: any dispatcher may leave it while a turn runs
+        (closed by a worker thread, by the server's cleanup, or as the server shuts down)."""
+        dispatcher = connections.get(fd)
+        if dispatcher is not None:
+            self._ask(fd, dispatcher)
 
     def _ask(self, fd: int, dispatcher: wasyncore.dispatcher) -> None:
         """What the connection waits for now, told to the selector if it differs."""
