@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
@@ -483,6 +484,9 @@ def my_answer(session: LiveSession, participant: str, step: LessonStep) -> list[
 # once, not with a query each.
 CLOSED_ANSWERS = "workshop.closed_answers"
 CLOSED_ANSWERS_KEPT = 20
+# The streams a reveal wakes together would each miss the answers and read them: the first reads,
+# the others wait for it.
+_closed_answers_read = threading.Lock()
 
 
 def _answers_when_closed(session: LiveSession, question_key: str) -> dict[str, list[str]]:
@@ -490,11 +494,15 @@ def _answers_when_closed(session: LiveSession, question_key: str) -> dict[str, l
     # Its time of creation tells a session from a later one given the same code.
     key = (session.code, session.created_at, session.version, question_key)
     answers = kept.get(key)
-    if answers is None:
-        answers = store.answers_to(store.db(), session.code, question_key)
-        if len(kept) >= CLOSED_ANSWERS_KEPT:
-            kept.clear()
-        kept[key] = answers
+    if answers is not None:
+        return answers
+    with _closed_answers_read:
+        answers = kept.get(key)
+        if answers is None:
+            answers = store.answers_to(store.db(), session.code, question_key)
+            if len(kept) >= CLOSED_ANSWERS_KEPT:
+                kept.clear()
+            kept[key] = answers
     return answers
 
 
